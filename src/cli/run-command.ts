@@ -1,0 +1,191 @@
+/**
+ * `switchyard run [config.yaml]`: load the config, start the gateway, drain on SIGTERM/SIGINT.
+ */
+import { ConfigError } from '../config/config-error.js';
+import { loadRoutes } from '../config/load.js';
+import { DEFAULT_LIMITS, DEFAULT_LISTEN, DEFAULT_TIMEOUTS, type GatewayConfig } from '../config/model.js';
+import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
+import { Gateway, ListenError } from '../server/gateway.js';
+import { createLogger } from '../telemetry/logger.js';
+import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
+import { UsageError } from './usage-error.js';
+
+export const RUN_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'endpoints-config',
+    type: 'string',
+    value: 'FILE',
+    help: 'AIBrix-style endpoints.yaml listing the model servers.',
+  },
+  {
+    name: 'port',
+    type: 'port',
+    default: DEFAULT_LISTEN.port,
+    help: 'Port of the OpenAI-compatible API (0 picks a free one).',
+  },
+  {
+    name: 'admin-port',
+    type: 'port',
+    default: DEFAULT_LISTEN.adminPort,
+    help: 'Port of the admin server (/health, /metrics).',
+  },
+  {
+    name: 'host',
+    type: 'string',
+    default: DEFAULT_LISTEN.host,
+    value: 'ADDR',
+    help: 'Address the API listens on.',
+  },
+  {
+    name: 'admin-host',
+    type: 'string',
+    default: DEFAULT_LISTEN.adminHost,
+    value: 'ADDR',
+    help: 'Address the admin server listens on (127.0.0.1 keeps it private).',
+  },
+  {
+    name: 'routing-algorithm',
+    type: 'string',
+    env: 'ROUTING_ALGORITHM',
+    default: 'random',
+    value: 'NAME',
+    help: `Default routing algorithm: ${knownAlgorithms().join(', ')}.`,
+  },
+  {
+    name: 'max-body-size',
+    type: 'size',
+    default: DEFAULT_LIMITS.maxBodyBytes,
+    value: 'SIZE',
+    help: 'Largest request body accepted (e.g. 50Mi); larger is a 413.',
+  },
+  {
+    name: 'connect-timeout',
+    type: 'duration',
+    default: DEFAULT_TIMEOUTS.connectMs,
+    value: 'DURATION',
+    help: 'Upstream connect timeout (ms, or 5s, 1m).',
+  },
+  {
+    name: 'first-byte-timeout',
+    type: 'duration',
+    default: DEFAULT_TIMEOUTS.firstByteMs,
+    value: 'DURATION',
+    help: 'Longest wait for the upstream response headers.',
+  },
+  {
+    name: 'idle-timeout',
+    type: 'duration',
+    default: DEFAULT_TIMEOUTS.idleMs,
+    value: 'DURATION',
+    help: 'Longest silence inside a response or stream.',
+  },
+  {
+    name: 'drain-timeout',
+    type: 'duration',
+    default: DEFAULT_TIMEOUTS.drainMs,
+    value: 'DURATION',
+    help: 'On SIGTERM/SIGINT, how long in-flight requests may finish.',
+  },
+  {
+    name: 'log-level',
+    type: 'string',
+    env: 'SWITCHYARD_LOG_LEVEL',
+    default: 'info',
+    value: 'LEVEL',
+    choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
+    help: 'Log level.',
+  },
+];
+
+const SUMMARY = `Serve an OpenAI-compatible API and route each request to a model server.
+
+Config sources: --endpoints-config FILE (AIBrix endpoints.yaml). Positional config.yaml
+(Envoy AI Gateway resources) is reserved for aigw compatibility.`;
+
+export function runHelp(): string {
+  return formatHelp('switchyard run [config.yaml] [options]', SUMMARY, RUN_FLAGS);
+}
+
+export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const parsed = parseCommand(argv, RUN_FLAGS, env, 1);
+  if (parsed.help) {
+    process.stdout.write(runHelp());
+    return 0;
+  }
+  const f = parsed.flags;
+  const algorithm = f['routing-algorithm'] as string;
+  if (!isKnownAlgorithm(algorithm)) {
+    throw new UsageError(`unknown routing algorithm "${algorithm}" (known: ${knownAlgorithms().join(', ')})`);
+  }
+  const logger = createLogger({ level: f['log-level'] as string });
+  const loaded = loadRoutes({
+    ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
+    ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),
+    env,
+  });
+  if (!loaded) {
+    throw new ConfigError(
+      'switchyard run',
+      '',
+      'no model servers configured: pass --endpoints-config FILE (see the README for its format)',
+    );
+  }
+  const config: GatewayConfig = {
+    routes: loaded.routes,
+    source: loaded.source,
+    listen: {
+      host: f['host'] as string,
+      port: f['port'] as number,
+      adminHost: f['admin-host'] as string,
+      adminPort: f['admin-port'] as number,
+    },
+    limits: { maxBodyBytes: f['max-body-size'] as number },
+    timeouts: {
+      connectMs: f['connect-timeout'] as number,
+      firstByteMs: f['first-byte-timeout'] as number,
+      idleMs: f['idle-timeout'] as number,
+      drainMs: f['drain-timeout'] as number,
+    },
+    routing: { algorithm },
+  };
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.start(config, { logger });
+  } catch (err) {
+    if (err instanceof ListenError) throw new UsageError(err.message);
+    throw err;
+  }
+  logger.info(
+    {
+      port: gateway.port,
+      adminPort: gateway.adminPort,
+      host: config.listen.host,
+      models: gateway.context.resolver.listModels().map((m) => m.id),
+      source: config.source,
+      routingAlgorithm: algorithm,
+    },
+    'switchyard listening',
+  );
+  return waitForShutdown(gateway, config.timeouts.drainMs, logger);
+}
+
+function waitForShutdown(
+  gateway: Gateway,
+  drainMs: number,
+  logger: ReturnType<typeof createLogger>,
+): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal, inFlight: gateway.context.lifecycle.inFlight, drainMs }, 'draining');
+      const clean = await gateway.shutdown(drainMs);
+      logger.info({ clean }, clean ? 'stopped' : 'stopped after the drain deadline; some requests were cut');
+      logger.flush();
+      resolve(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * The one runtime model every config source is translated into.
+ *
+ * Nothing after `config/` knows whether a route came from an AIBrix endpoints file, an
+ * Envoy AI Gateway resource file, the OpenAI/Azure environment variables or the embedded
+ * simulated fleet. All fields are plain data, fully resolved (ports defaulted, secrets
+ * substituted) and validated by the loader that produced them.
+ */
+
+/** Which engine role an endpoint plays, in vLLM's disaggregated prefill/decode style. */
+export type EndpointRole = 'both' | 'prefill' | 'decode';
+
+/** One upstream address. Its `id` (`host:port`) is what `target-pod` reports. */
+export interface EndpointSpec {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly role: EndpointRole;
+  /** The AIBrix roleset this endpoint belongs to, for prefill/decode models. */
+  readonly roleset?: string;
+  /** Where the engine's Prometheus metrics are; `undefined` means `http(s)://host:port/metrics`. */
+  readonly metricsUrl?: string;
+}
+
+/** How requests are written for one upstream: path layout and model placement. */
+export type ProviderSpec =
+  | {
+      readonly schema: 'openai' /** Path prefix before `/chat/completions` etc., e.g. `/v1`. */;
+      readonly pathPrefix: string;
+    }
+  | { readonly schema: 'azure-openai'; readonly apiVersion: string };
+
+/** Credentials the gateway injects upstream, replacing whatever the client sent. */
+export type BackendAuth =
+  | { readonly kind: 'bearer'; readonly secret: string }
+  | { readonly kind: 'api-key-header'; readonly header: string; readonly secret: string };
+
+/** A group of endpoints that share a provider schema, credentials and headers. */
+export interface Backend {
+  readonly name: string;
+  readonly provider: ProviderSpec;
+  readonly endpoints: readonly EndpointSpec[];
+  /** Engine kind as declared by the source (vllm, sglang, ...), informational. */
+  readonly engine?: string;
+  readonly auth?: BackendAuth;
+  /** Extra headers set on every upstream request (OpenAI-Organization, ...). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Upper bound for one upstream request, in ms. */
+  readonly timeoutMs?: number;
+}
+
+/** A backend as used by one route: its share of traffic and its fallback order. */
+export interface BackendRef {
+  readonly backend: Backend;
+  /** Relative share among refs of the same priority; 0 never receives traffic unless alone. */
+  readonly weight: number;
+  /** 0 is tried first; higher numbers are fallbacks. */
+  readonly priority: number;
+  /** Model name written into the upstream request instead of the client's. */
+  readonly modelNameOverride?: string;
+}
+
+export type ModelMatch =
+  | { readonly kind: 'exact'; readonly name: string }
+  | { readonly kind: 'regex'; readonly pattern: RegExp };
+
+/** An entry of `GET /v1/models`. */
+export interface ListedModel {
+  readonly id: string;
+  readonly ownedBy: string;
+  /** Unix seconds. */
+  readonly created: number;
+}
+
+/** A rule: which request models it takes and where they go. Routes are evaluated in order. */
+export interface Route {
+  readonly name: string;
+  readonly matches: readonly ModelMatch[];
+  readonly backends: readonly BackendRef[];
+  /** Upper bound for the whole request through this route, in ms. */
+  readonly timeoutMs?: number;
+  /** Routing algorithm for this route (Switchyard extension); falls back to the gateway default. */
+  readonly routingAlgorithm?: string;
+  /** Models this route contributes to `GET /v1/models`. */
+  readonly listedModels: readonly ListedModel[];
+}
+
+export interface ListenOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly adminHost: string;
+  readonly adminPort: number;
+}
+
+export interface Limits {
+  /** Largest accepted request body, in bytes. */
+  readonly maxBodyBytes: number;
+}
+
+export interface Timeouts {
+  /** Time to establish the upstream TCP/TLS connection. */
+  readonly connectMs: number;
+  /** Time from sending the request until the upstream's response headers. */
+  readonly firstByteMs: number;
+  /** Longest silence allowed inside a response body (streams included). */
+  readonly idleMs: number;
+  /** How long a graceful shutdown waits for in-flight requests. */
+  readonly drainMs: number;
+}
+
+export interface RoutingDefaults {
+  /** Algorithm used when neither the request header nor the route chooses one. */
+  readonly algorithm: string;
+}
+
+/** Everything the gateway needs to serve. */
+export interface GatewayConfig {
+  readonly routes: readonly Route[];
+  readonly listen: ListenOptions;
+  readonly limits: Limits;
+  readonly timeouts: Timeouts;
+  readonly routing: RoutingDefaults;
+  /** Human description of where the routes came from, for the startup log. */
+  readonly source: string;
+}
+
+export const DEFAULT_LISTEN: ListenOptions = {
+  host: '0.0.0.0',
+  port: 1975,
+  adminHost: '0.0.0.0',
+  adminPort: 1064,
+};
+
+export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 50 * 1024 * 1024 };
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  connectMs: 10_000,
+  firstByteMs: 600_000,
+  idleMs: 300_000,
+  drainMs: 30_000,
+};

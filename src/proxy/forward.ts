@@ -1,0 +1,85 @@
+/**
+ * One attempt to serve a request from one endpoint: write the upstream request, wait for
+ * its headers, then stream its body to the client.
+ *
+ * Resolves with how the body ended. Rejects (with an `UpstreamError`, `beforeResponse`)
+ * only when nothing has been sent to the client yet, so the caller may still answer with
+ * an error or try elsewhere.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { EndpointSpec, Timeouts } from '../config/model.js';
+import { appendForwardedFor, endToEndHeaders } from './hop-by-hop.js';
+import { guarded, type ResponseObserver } from './observer.js';
+import { type RelayResult, relay } from './relay.js';
+import { callUpstream } from './upstream-call.js';
+
+/** Client headers that never go upstream as they are: the gateway rewrites them. */
+const ALWAYS_DROPPED = ['host', 'content-length', 'accept-encoding', 'expect', 'routing-strategy'];
+
+export interface ForwardOptions {
+  readonly client: { readonly req: IncomingMessage; readonly res: ServerResponse };
+  readonly endpoint: EndpointSpec;
+  readonly path: string;
+  readonly body: Buffer;
+  /** Headers set upstream over the client's (credentials, trace context, request id). */
+  readonly setHeaders: Readonly<Record<string, string>>;
+  /** Client headers removed (the adapter's credential headers when it injects its own). */
+  readonly dropHeaders: readonly string[];
+  /** Headers added to the client response (x-request-id, target-pod, ...). */
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  readonly timeouts: Pick<Timeouts, 'connectMs' | 'firstByteMs' | 'idleMs'>;
+  readonly signal: AbortSignal;
+  readonly observer: ResponseObserver;
+  readonly onObserverError: (err: unknown) => void;
+}
+
+export interface ForwardResult extends RelayResult {
+  readonly status: number;
+}
+
+export async function forward(options: ForwardOptions): Promise<ForwardResult> {
+  const { req, res } = options.client;
+  const upstream = await callUpstream({
+    endpoint: options.endpoint,
+    method: 'POST',
+    path: options.path,
+    headers: upstreamHeaders(req, options),
+    body: options.body,
+    connectTimeoutMs: options.timeouts.connectMs,
+    firstByteTimeoutMs: options.timeouts.firstByteMs,
+    signal: options.signal,
+  });
+  const status = upstream.statusCode ?? 502;
+  guarded(() => options.observer.onResponse(status, upstream.headers), options.onObserverError);
+  const headers = endToEndHeaders(upstream.headers, NO_DROP);
+  Object.assign(headers, options.responseHeaders);
+  res.writeHead(status, headers);
+  if (String(upstream.headers['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
+  const result = await relay({
+    upstream,
+    client: res,
+    endpoint: options.endpoint.id,
+    idleTimeoutMs: options.timeouts.idleMs,
+    observer: options.observer,
+    onObserverError: options.onObserverError,
+    signal: options.signal,
+  });
+  return { ...result, status };
+}
+
+const NO_DROP: ReadonlySet<string> = new Set();
+
+function upstreamHeaders(req: IncomingMessage, options: ForwardOptions): OutgoingHttpHeaders {
+  const drop = new Set([...ALWAYS_DROPPED, ...options.dropHeaders]);
+  const headers = endToEndHeaders(req.headers, drop);
+  const { endpoint } = options;
+  const defaultPort = endpoint.tls ? 443 : 80;
+  headers['host'] = endpoint.port === defaultPort ? endpoint.host : `${endpoint.host}:${endpoint.port}`;
+  headers['content-length'] = String(options.body.length);
+  // Identity encoding keeps the body readable for usage accounting and tracing.
+  headers['accept-encoding'] = 'identity';
+  const forwardedFor = appendForwardedFor(req.headers['x-forwarded-for'], req.socket.remoteAddress);
+  if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
+  for (const [name, value] of Object.entries(options.setHeaders)) headers[name] = value;
+  return headers;
+}

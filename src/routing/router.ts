@@ -1,0 +1,80 @@
+/**
+ * The routing contract: given one request and the eligible endpoints, pick one.
+ *
+ * Routers are shared by all requests (one instance per algorithm per gateway) and must be
+ * synchronous and cheap: they run on the request path. They read live endpoint state but
+ * never change it; the pipeline does the bookkeeping (in-flight counts, outcomes).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Operation } from '../api/inference-request.js';
+import type { EndpointView } from './endpoint-state.js';
+
+/** What a router may know about the request. */
+export interface RoutingRequest {
+  readonly requestId: string;
+  readonly model: string;
+  readonly operation: Operation;
+  /** The parsed request body (messages, prompt, input...). */
+  readonly body: Readonly<Record<string, unknown>>;
+  /** Lower-cased request headers (x-session-id, ...). */
+  readonly headers: IncomingHttpHeaders;
+}
+
+export interface RoutingChoice {
+  readonly endpoint: EndpointView;
+  /** For prefill/decode routing: the endpoint that runs the prefill step. */
+  readonly prefill?: EndpointView;
+  /** The winning score, in the algorithm's own unit (documented per algorithm). */
+  readonly score?: number;
+  /** Prefix-aware algorithms: matched prompt blocks / prompt blocks for the chosen endpoint. */
+  readonly matchRatio?: number;
+  /** Set when the algorithm could not apply its own rule and used another one. */
+  readonly fallback?: { readonly to: string; readonly reason: string };
+}
+
+export interface Router {
+  /** The algorithm name as users write it (`least-request`). */
+  readonly name: string;
+  /**
+   * Picks one endpoint. Precondition: `candidates` is non-empty and every candidate is
+   * healthy and serves the request's model.
+   */
+  pick(request: RoutingRequest, candidates: readonly EndpointView[]): RoutingChoice;
+}
+
+/** Optional: routers that learn from their own choices (prefix index, session table). */
+export interface RoutingFeedback {
+  onRouted(request: RoutingRequest, choice: RoutingChoice): void;
+}
+
+/** Optional: routers that need prefill-only endpoints among the candidates (pd). */
+export interface RoleAwareRouter {
+  readonly wantsPrefillEndpoints: true;
+}
+
+export function hasFeedback(router: Router): router is Router & RoutingFeedback {
+  return typeof (router as Partial<RoutingFeedback>).onRouted === 'function';
+}
+
+export function isRoleAware(router: Router): router is Router & RoleAwareRouter {
+  return (router as Partial<RoleAwareRouter>).wantsPrefillEndpoints === true;
+}
+
+/** Picks uniformly among `items` (non-empty). */
+export function pickRandom<T>(items: readonly T[], random: () => number): T {
+  return items[Math.floor(random() * items.length) % items.length]!;
+}
+
+/** The items with the lowest `score` (non-empty input gives non-empty output). */
+export function lowest<T>(items: readonly T[], score: (item: T) => number): T[] {
+  let best = Infinity;
+  let out: T[] = [];
+  for (const item of items) {
+    const s = score(item);
+    if (s < best) {
+      best = s;
+      out = [item];
+    } else if (s === best) out.push(item);
+  }
+  return out.length ? out : [...items];
+}

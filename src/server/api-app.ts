@@ -1,0 +1,54 @@
+/**
+ * The OpenAI-compatible API, as one table: each line is a method, a path and the handler
+ * that parses, routes, forwards and records it.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { Errors, GatewayError } from '../api/errors.js';
+import type { GatewayContext } from './context.js';
+import { inferenceHandler } from './inference-handler.js';
+import { modelsHandler } from './models-handler.js';
+import { requestIdFrom } from './request-id.js';
+import { sendError } from './respond.js';
+
+type Handler = (req: Request, res: Response) => void;
+
+export function buildApiApp(ctx: GatewayContext): Express {
+  const table: readonly [method: 'GET' | 'POST', path: string, handler: Handler][] = [
+    ['POST', '/v1/chat/completions', inferenceHandler('chat', ctx)],
+    ['POST', '/v1/completions', inferenceHandler('completion', ctx)],
+    ['POST', '/v1/embeddings', inferenceHandler('embeddings', ctx)],
+    ['GET', '/v1/models', modelsHandler(ctx)],
+  ];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+  const allowed = new Map<string, string[]>();
+  for (const [method, path, handler] of table) {
+    if (method === 'GET') app.get(path, handler);
+    else app.post(path, handler);
+    allowed.set(path, [...(allowed.get(path) ?? []), method]);
+  }
+  for (const [path, methods] of allowed) {
+    app.all(path, (req, res) => reject(req, res, Errors.methodNotAllowed(req.method, path, methods)));
+  }
+  app.use((req: Request, res: Response) => reject(req, res, Errors.unknownPath(req.method, req.path)));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status;
+    const error =
+      err instanceof GatewayError
+        ? err
+        : status && status >= 400 && status < 500
+          ? Errors.badJson('the request could not be read')
+          : Errors.internal();
+    if (error.status >= 500) ctx.logger.error({ err }, 'unexpected error in the API app');
+    reject(req, res, error);
+  });
+  return app;
+}
+
+function reject(req: Request, res: Response, error: GatewayError): void {
+  res.setHeader('x-request-id', requestIdFrom(req.headers['x-request-id']));
+  sendError(res, error);
+}

@@ -1,0 +1,23 @@
+import type { GatewayConfig } from '../config/model.js';
+import type { AdapterTable } from '../providers/adapters.js';
+import type { Resolver } from '../resolve/resolver.js';
+import type { RouterTable } from '../routing/algorithms.js';
+import type { EndpointRegistry } from '../routing/endpoint-state.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
+import type { Telemetry } from '../telemetry/request-telemetry.js';
+import type { Lifecycle } from './lifecycle.js';
+
+/** Everything a request handler needs, built once by the composition root. */
+export interface GatewayContext {
+  readonly config: GatewayConfig;
+  readonly resolver: Resolver;
+  readonly routers: RouterTable;
+  readonly endpoints: EndpointRegistry;
+  readonly adapters: AdapterTable;
+  readonly telemetry: Telemetry;
+  readonly metrics: GatewayMetrics;
+  readonly lifecycle: Lifecycle;
+  readonly logger: Logger;
+  readonly random: () => number;
+}

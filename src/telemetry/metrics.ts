@@ -1,0 +1,49 @@
+/**
+ * The gateway's Prometheus registry (served on the admin port's `/metrics`).
+ * Labels are a fixed, low-cardinality set: never a request id, prompt or header value
+ * unless a user mapped that header on purpose.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { EndpointRegistry } from '../routing/endpoint-state.js';
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly routingDecisions = new Counter({
+    name: 'switchyard_routing_decisions_total',
+    help: 'Routing decisions, by requested algorithm, model and chosen endpoint.',
+    labelNames: ['algorithm', 'model', 'endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamErrors = new Counter({
+    name: 'switchyard_upstream_errors_total',
+    help: 'Upstream failures, by endpoint and kind (connect, reset, timeouts, interrupted).',
+    labelNames: ['endpoint', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(endpoints: EndpointRegistry) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'switchyard_endpoint_in_flight',
+      help: 'Requests in flight to each endpoint, as counted by the gateway.',
+      labelNames: ['endpoint'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const state of endpoints.all()) this.set({ endpoint: state.id }, state.inFlight);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_endpoint_healthy',
+      help: '1 when the endpoint is eligible for routing, 0 while it is ejected.',
+      labelNames: ['endpoint'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const state of endpoints.all()) this.set({ endpoint: state.id }, state.healthy ? 1 : 0);
+      },
+    });
+  }
+}
