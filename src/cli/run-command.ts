@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS, DEFAULT_LISTEN, DEFAULT_TIMEOUTS, type GatewayConfig } 
 import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
 import { createLogger } from '../telemetry/logger.js';
+import { setUpTelemetry, TelemetryConfigError, type TelemetrySetup } from '../telemetry/telemetry-setup.js';
 import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -148,10 +149,18 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     routing: { algorithm },
   };
+  let telemetry: TelemetrySetup;
+  try {
+    telemetry = await setUpTelemetry(env, logger);
+  } catch (err) {
+    if (err instanceof TelemetryConfigError) throw new UsageError(err.message);
+    throw err;
+  }
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start(config, { logger });
+    gateway = await Gateway.start(config, { logger, telemetry: telemetry.wrap });
   } catch (err) {
+    await telemetry.shutdown();
     if (err instanceof ListenError) throw new UsageError(err.message);
     throw err;
   }
@@ -163,14 +172,16 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       models: gateway.context.resolver.listModels().map((m) => m.id),
       source: config.source,
       routingAlgorithm: algorithm,
+      tracing: telemetry.settings.tracing.enabled ? telemetry.settings.tracing : false,
     },
     'switchyard listening',
   );
-  return waitForShutdown(gateway, config.timeouts.drainMs, logger);
+  return waitForShutdown(gateway, telemetry, config.timeouts.drainMs, logger);
 }
 
 function waitForShutdown(
   gateway: Gateway,
+  telemetry: TelemetrySetup,
   drainMs: number,
   logger: ReturnType<typeof createLogger>,
 ): Promise<number> {
@@ -181,6 +192,8 @@ function waitForShutdown(
       stopping = true;
       logger.info({ signal, inFlight: gateway.context.lifecycle.inFlight, drainMs }, 'draining');
       const clean = await gateway.shutdown(drainMs);
+      // Spans still queued are exported before the process exits.
+      await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing spans failed'));
       logger.info({ clean }, clean ? 'stopped' : 'stopped after the drain deadline; some requests were cut');
       logger.flush();
       resolve(0);

@@ -160,10 +160,10 @@ async function tryBackends(
     const choice = router.pick(routing, candidates);
     if (hasFeedback(router)) router.onRouted(routing, choice);
     const decision = describeDecision(algorithm, ref.backend.name, choice, candidates);
-    trace.routed(decision);
+    const upstreamModel = ref.modelNameOverride ?? request.model;
+    trace.routed(decision, { provider: ref.backend.provider.schema, model: upstreamModel });
 
     const adapter = ctx.adapters.for(ref.backend);
-    const upstreamModel = ref.modelNameOverride ?? request.model;
     const body = ref.modelNameOverride
       ? Buffer.from(JSON.stringify({ ...request.body, model: upstreamModel }))
       : request.raw;

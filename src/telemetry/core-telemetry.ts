@@ -38,17 +38,26 @@ class CoreRequestTelemetry implements RequestTelemetry {
 
   routed(decision: RoutingDecision): void {
     this.decision = decision;
-    this.metrics.routingDecisions.inc({
-      algorithm: decision.algorithm,
-      model: this.model ?? '',
-      endpoint: decision.endpoint,
-    });
+    const model = this.model ?? '';
+    this.metrics.routingDecisions.inc({ algorithm: decision.algorithm, model, endpoint: decision.endpoint });
+    if (decision.matchRatio !== undefined) {
+      this.metrics.prefixMatchRatio.observe({ algorithm: decision.algorithm, model }, decision.matchRatio);
+    }
     if (decision.fallbackReason) {
+      this.metrics.routingFallbacks.inc({
+        algorithm: decision.algorithm,
+        model,
+        to: fallbackTarget(decision),
+      });
       this.logger.warn(
         { requestId: this.start.requestId, strategy: decision.strategy, reason: decision.fallbackReason },
         'routing fell back',
       );
     }
+  }
+
+  prefilled(): void {
+    // Prefill timing is recorded by tracing; the access log line names the prefill endpoint.
   }
 
   upstreamHeaders(): Readonly<Record<string, string>> {
@@ -78,4 +87,10 @@ class CoreRequestTelemetry implements RequestTelemetry {
     if (outcome.status >= 500 || outcome.upstreamFailure) this.logger.warn(line, 'request');
     else this.logger.info(line, 'request');
   }
+}
+
+/** The algorithm that decided instead: `least-kv-cache->random` gives `random`. */
+function fallbackTarget(decision: RoutingDecision): string {
+  const arrow = decision.strategy.lastIndexOf('->');
+  return arrow === -1 ? decision.strategy : decision.strategy.slice(arrow + 2);
 }

@@ -3,7 +3,7 @@
  * Labels are a fixed, low-cardinality set: never a request id, prompt or header value
  * unless a user mapped that header on purpose.
  */
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EndpointRegistry } from '../routing/endpoint-state.js';
 
 export class GatewayMetrics {
@@ -20,6 +20,29 @@ export class GatewayMetrics {
     name: 'switchyard_upstream_errors_total',
     help: 'Upstream failures, by endpoint and kind (connect, reset, timeouts, interrupted).',
     labelNames: ['endpoint', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly routingFallbacks = new Counter({
+    name: 'switchyard_routing_fallbacks_total',
+    help: 'Routing decisions where the algorithm could not apply its rule and another decided, by algorithm, model and the algorithm that decided.',
+    labelNames: ['algorithm', 'model', 'to'] as const,
+    registers: [this.registry],
+  });
+
+  readonly prefixMatchRatio = new Histogram({
+    name: 'switchyard_prefix_match_ratio',
+    help: 'Prefix-aware routing: share of the prompt already cached on the chosen endpoint (0 to 1).',
+    labelNames: ['algorithm', 'model'] as const,
+    buckets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+    registers: [this.registry],
+  });
+
+  readonly gatewayOverhead = new Histogram({
+    name: 'switchyard_gateway_overhead_seconds',
+    help: 'Time spent in the gateway itself (request read, parse, routing, and after the upstream finished), excluding the upstream call.',
+    labelNames: ['operation'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
 

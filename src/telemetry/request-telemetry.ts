@@ -34,11 +34,31 @@ export interface RequestOutcome {
   readonly clientAborted: boolean;
 }
 
+/** Where a routed request goes upstream, as telemetry labels it. */
+export interface UpstreamTarget {
+  /** The backend's provider schema (`openai`, `azure-openai`). */
+  readonly provider: string;
+  /** The model name sent upstream (after any `modelNameOverride`). */
+  readonly model: string;
+}
+
+/** The prefill step of a prefill/decode request, once it finished. */
+export interface PrefillResult {
+  readonly endpoint: string;
+  /** `performance.now()` when the prefill request started, and its duration. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Upstream status, 0 when no response came. */
+  readonly status: number;
+}
+
 export interface RequestTelemetry {
   /** The body was parsed. */
   parsed(request: InferenceRequest): void;
   /** An endpoint was chosen (called again if a retry chooses another). */
-  routed(decision: RoutingDecision): void;
+  routed(decision: RoutingDecision, upstream: UpstreamTarget): void;
+  /** The prefill call of a prefill/decode request finished (before the decode call). */
+  prefilled(result: PrefillResult): void;
   /** Headers to add to the upstream request (trace context). */
   upstreamHeaders(): Readonly<Record<string, string>>;
   /** Observes the relayed upstream response. */

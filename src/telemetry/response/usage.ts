@@ -1,0 +1,42 @@
+/**
+ * Token counts as an OpenAI-compatible upstream reports them (`usage` of a response, or of
+ * the last chunk of a stream with `stream_options.include_usage`). Spans and metrics both
+ * read this one value, so they always agree.
+ */
+import { asCount, asRecord } from './json.js';
+
+export interface TokenUsage {
+  /** `prompt_tokens`. */
+  readonly input?: number;
+  /** `completion_tokens`. */
+  readonly output?: number;
+  /** `total_tokens`. */
+  readonly total?: number;
+  /** `prompt_tokens_details.cached_tokens`. */
+  readonly cachedInput?: number;
+  /** `prompt_tokens_details.audio_tokens`. */
+  readonly inputAudio?: number;
+  /** `completion_tokens_details.reasoning_tokens`. */
+  readonly reasoning?: number;
+  /** `completion_tokens_details.audio_tokens`. */
+  readonly outputAudio?: number;
+}
+
+/** Reads a `usage` object; undefined when it is absent or carries no count at all. */
+export function usageFrom(value: unknown): TokenUsage | undefined {
+  const usage = asRecord(value);
+  if (!usage) return undefined;
+  const prompt = asRecord(usage['prompt_tokens_details']);
+  const completion = asRecord(usage['completion_tokens_details']);
+  const counts: Record<string, number | undefined> = {
+    input: asCount(usage['prompt_tokens']),
+    output: asCount(usage['completion_tokens']),
+    total: asCount(usage['total_tokens']),
+    cachedInput: asCount(prompt?.['cached_tokens']),
+    inputAudio: asCount(prompt?.['audio_tokens']),
+    reasoning: asCount(completion?.['reasoning_tokens']),
+    outputAudio: asCount(completion?.['audio_tokens']),
+  };
+  const present = Object.entries(counts).filter(([, v]) => v !== undefined);
+  return present.length ? (Object.fromEntries(present) as TokenUsage) : undefined;
+}

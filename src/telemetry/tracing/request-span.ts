@@ -1,0 +1,112 @@
+/**
+ * One request's span: started when the request arrives (continuing the client's
+ * `traceparent`), propagated to the upstream, given a first-token event the moment the
+ * first token passes, and completed once at the end with attributes built from the whole
+ * record and passed through the redaction boundary.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  type Context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { type HeaderMapping, mappedValues } from '../header-mapping.js';
+import { FIRST_TOKEN_EVENT } from '../openinference/keys.js';
+import type { Redactor } from '../openinference/redaction.js';
+import type { PrefillResult, RequestStart } from '../request-telemetry.js';
+import { ROUTING_ATTRIBUTES } from '../routing-attributes.js';
+import { SPAN_NAMES, type SpanRecord, spanAttributes } from '../span-attributes.js';
+
+/** `performance.now()` to epoch milliseconds, the time OpenTelemetry records. */
+function epochMs(at: number): number {
+  return performance.timeOrigin + at;
+}
+
+/** Starts request spans; shared by all requests. */
+export class RequestSpans {
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly redactor: Redactor,
+    private readonly headers: HeaderMapping,
+  ) {}
+
+  start(start: RequestStart): RequestSpan {
+    const parent = propagation.extract(ROOT_CONTEXT, start.headers);
+    const span = this.tracer.startSpan(
+      SPAN_NAMES[start.operation],
+      { kind: SpanKind.INTERNAL, startTime: epochMs(start.startedAt) },
+      parent,
+    );
+    return new RequestSpan(this.tracer, this.redactor, span, trace.setSpan(parent, span), {
+      ...mappedValues(this.headers, start.headers),
+    });
+  }
+}
+
+export class RequestSpan {
+  private injected: Record<string, string> | undefined;
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly redactor: Redactor,
+    private readonly span: Span,
+    private readonly context: Context,
+    /** Span attributes from mapped request headers, read when the request arrived. */
+    readonly headerAttributes: Readonly<Record<string, string>>,
+  ) {}
+
+  /** `traceparent` (and `tracestate`) naming this span, for the upstream request. */
+  upstreamHeaders(): Record<string, string> {
+    if (!this.injected) {
+      this.injected = {};
+      propagation.inject(this.context, this.injected);
+    }
+    return this.injected;
+  }
+
+  firstToken(at: number): void {
+    this.span.addEvent(FIRST_TOKEN_EVENT, epochMs(at));
+  }
+
+  /** A child span for the prefill call of a prefill/decode request. */
+  prefill(result: PrefillResult): void {
+    const child = this.tracer.startSpan(
+      'Prefill',
+      {
+        kind: SpanKind.CLIENT,
+        startTime: epochMs(result.startedAt),
+        attributes: {
+          [ROUTING_ATTRIBUTES.PREFILL_ENDPOINT]: result.endpoint,
+          'http.response.status_code': result.status,
+        },
+      },
+      this.context,
+    );
+    if (result.status === 0 || result.status >= 400) child.setStatus({ code: SpanStatusCode.ERROR });
+    child.end(epochMs(result.startedAt + result.durationMs));
+  }
+
+  end(record: SpanRecord, at: number): void {
+    const sink = this.redactor.sink();
+    const failure = spanAttributes(sink, record);
+    this.span.setAttributes(sink.attributes);
+    if (failure) {
+      const event = this.redactor.sink();
+      event.set('exception.type', failure.exceptionType);
+      event.set('exception.message', failure.message);
+      this.span.addEvent('exception', event.attributes, epochMs(at));
+      this.span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: `${failure.exceptionType}: ${String(event.attributes['exception.message'])}`,
+      });
+    } else if (!record.outcome.clientAborted) {
+      this.span.setStatus({ code: SpanStatusCode.OK });
+    }
+    this.span.end(epochMs(at));
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Starts the OpenTelemetry SDK (`@opentelemetry/sdk-node`) for traces only, configured by
+ * the standard variables it reads itself: exporter and protocol, endpoints, headers,
+ * `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` (a Phoenix project is chosen with
+ * `openinference.project.name=NAME`), `OTEL_BSP_*`, `OTEL_TRACES_SAMPLER`, `OTEL_PROPAGATORS`.
+ *
+ * The SDK is imported here, lazily, so that a gateway without tracing never loads it.
+ * Metrics stay with prom-client and logs with pino: the SDK's metric and log pipelines
+ * are not started even when `OTEL_METRICS_EXPORTER`/`OTEL_LOGS_EXPORTER` are set.
+ */
+import { type DiagLogger, DiagLogLevel, diag, type Tracer, trace } from '@opentelemetry/api';
+import type { Logger } from '../logger.js';
+import { capturesMessages, type TraceConfig } from '../openinference/trace-config.js';
+
+export interface Tracing {
+  readonly tracer: Tracer;
+  /** Exports every span still queued, then stops. */
+  shutdown(): Promise<void>;
+}
+
+export const DEFAULT_SERVICE_NAME = 'switchyard';
+
+export async function startTracing(
+  env: NodeJS.ProcessEnv,
+  traceConfig: TraceConfig,
+  logger: Logger,
+): Promise<Tracing> {
+  if (env['OTEL_LOG_LEVEL'] === undefined) diag.setLogger(pinoDiag(logger), DiagLogLevel.WARN);
+  const [{ NodeSDK }, { defaultResource, envDetector, hostDetector, resourceFromAttributes }] =
+    await Promise.all([import('@opentelemetry/sdk-node'), import('@opentelemetry/resources')]);
+  const sdk = new NodeSDK({
+    // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (read by envDetector) override this default.
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': DEFAULT_SERVICE_NAME })),
+    resourceDetectors: [envDetector, hostDetector],
+    // Spans are parented explicitly, so no context manager is needed; registering the
+    // AsyncLocalStorage one would add async-hook work to every request.
+    contextManager: null as unknown as undefined,
+    instrumentations: [],
+    metricReaders: [],
+    logRecordProcessors: [],
+    spanLimits: spanLimitsFor(env, traceConfig),
+  });
+  sdk.start();
+  return {
+    tracer: trace.getTracer('switchyard'),
+    shutdown: () => sdk.shutdown(),
+  };
+}
+
+/**
+ * Message attributes grow with the conversation and pass OpenTelemetry's default cap of
+ * 128 attributes per span; like Envoy AI Gateway, lift the cap when messages are recorded,
+ * unless the operator set one.
+ */
+function spanLimitsFor(env: NodeJS.ProcessEnv, config: TraceConfig): { attributeCountLimit?: number } {
+  const operatorSet = env['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'] ?? env['OTEL_ATTRIBUTE_COUNT_LIMIT'];
+  return operatorSet === undefined && capturesMessages(config) ? { attributeCountLimit: 100_000 } : {};
+}
+
+/** OpenTelemetry's own warnings (an exporter that cannot reach its endpoint) in the gateway's log. */
+function pinoDiag(logger: Logger): DiagLogger {
+  const log =
+    (level: 'error' | 'warn' | 'info' | 'debug') =>
+    (message: string, ...args: unknown[]) =>
+      logger[level]({ component: 'opentelemetry', args: args.map(String) }, message);
+  return {
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    verbose: log('debug'),
+  };
+}
