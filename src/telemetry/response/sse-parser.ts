@@ -21,6 +21,8 @@ export class SseParser {
   /** The stream ended: a final event without its blank line is dropped, as the spec says. */
   end(): void {
     this.feed(this.decoder.decode());
+    // A CR held back in case an LF followed ends its line now.
+    if (this.tail.endsWith('\r')) this.line(this.tail.slice(0, -1));
     this.tail = '';
     this.data = [];
     this.event = undefined;
