@@ -43,12 +43,12 @@ class CoreRequestTelemetry implements RequestTelemetry {
     if (decision.matchRatio !== undefined) {
       this.metrics.prefixMatchRatio.observe({ algorithm: decision.algorithm, model }, decision.matchRatio);
     }
+    // Counted from zero for every algorithm and model in use, so rate() works before the first fallback.
+    this.metrics.routingFallbacks.inc(
+      { algorithm: decision.algorithm, model },
+      decision.fallbackReason ? 1 : 0,
+    );
     if (decision.fallbackReason) {
-      this.metrics.routingFallbacks.inc({
-        algorithm: decision.algorithm,
-        model,
-        to: fallbackTarget(decision),
-      });
       this.logger.warn(
         { requestId: this.start.requestId, strategy: decision.strategy, reason: decision.fallbackReason },
         'routing fell back',
@@ -87,10 +87,4 @@ class CoreRequestTelemetry implements RequestTelemetry {
     if (outcome.status >= 500 || outcome.upstreamFailure) this.logger.warn(line, 'request');
     else this.logger.info(line, 'request');
   }
-}
-
-/** The algorithm that decided instead: `least-kv-cache->random` gives `random`. */
-function fallbackTarget(decision: RoutingDecision): string {
-  const arrow = decision.strategy.lastIndexOf('->');
-  return arrow === -1 ? decision.strategy : decision.strategy.slice(arrow + 2);
 }

@@ -25,8 +25,8 @@ export class GatewayMetrics {
 
   readonly routingFallbacks = new Counter({
     name: 'switchyard_routing_fallbacks_total',
-    help: 'Routing decisions where the algorithm could not apply its rule and another decided, by algorithm, model and the algorithm that decided.',
-    labelNames: ['algorithm', 'model', 'to'] as const,
+    help: 'Routing decisions where the algorithm could not apply its own rule and fell back to another (see the routing-strategy header), by algorithm and model.',
+    labelNames: ['algorithm', 'model'] as const,
     registers: [this.registry],
   });
 
