@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Runs the compiled unit and integration tests with node's built-in test runner.
-// Usage: node scripts/run-tests.mjs [path-substring ...]   (after `npm run build`)
+// Usage: node scripts/run-tests.mjs [--e2e] [path-substring ...]   (after `npm run build`)
+// End-to-end tests against the lab's real parts (dist/test/e2e) run only with --e2e.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['dist/src', 'dist/test'];
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const e2e = args.includes('--e2e');
+const E2E_DIR = 'dist/test/e2e/';
+const roots = e2e ? [E2E_DIR] : ['dist/src', 'dist/test'];
+const filters = args.filter((a) => a !== '--e2e');
 
 function collect(dir, out) {
   let entries;
@@ -27,6 +31,7 @@ function collect(dir, out) {
 const files = roots
   .flatMap((r) => collect(join(root, r), []))
   .map((f) => relative(root, f))
+  .filter((f) => e2e || !f.startsWith(E2E_DIR))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x.replace(/\.ts$/, ''))))
   .sort();
 if (files.length === 0) {
@@ -36,7 +41,13 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files],
+  [
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${e2e ? 1 : concurrency}`,
+    `--test-timeout=${e2e ? 900_000 : 180_000}`,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);
