@@ -30,6 +30,13 @@ export class SseParser {
 
   private feed(text: string): void {
     let buffer = this.tail + text;
+    if (buffer.indexOf('\r') === -1) {
+      // The usual case (LF only): one native split instead of a scan per line.
+      const lines = buffer.split('\n');
+      this.tail = lines.pop()!;
+      for (const line of lines) this.line(line);
+      return;
+    }
     let start = 0;
     for (;;) {
       const lf = buffer.indexOf('\n', start);
