@@ -40,7 +40,7 @@ describe('ResponseCollector', () => {
       assert.deepEqual(facts.usage, { input: 5, output: 2, total: 7 });
       assert.equal(firstTokens.length, 1);
       assert.equal(facts.firstTokenAt, firstTokens[0]);
-      const message = (facts.json?.['choices'] as { message: { content: string } }[])[0]!.message;
+      const message = (facts.json!['choices'] as { message: { content: string } }[])[0]!.message;
       assert.equal(message.content, keepContent ? 'ab' : '');
     });
   }
