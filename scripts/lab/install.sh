@@ -136,9 +136,14 @@ link() {
 # write_if_changed FILE MODE: write stdin to FILE only when the content differs.
 write_if_changed() {
   local file="$1" mode="$2" tmp
-  tmp="$(mktemp "$file.XXXXXX")"
+  tmp="$(mktemp)"   # outside $LAB, so an unchanged file leaves even directory mtimes alone
   cat >"$tmp"
-  if [ -f "$file" ] && cmp -s "$tmp" "$file"; then rm -f "$tmp"; else chmod "$mode" "$tmp"; mv -f "$tmp" "$file"; fi
+  if [ -f "$file" ] && cmp -s "$tmp" "$file"; then
+    rm -f "$tmp"
+  else
+    cp "$tmp" "$file.new.$$" && chmod "$mode" "$file.new.$$" && mv -f "$file.new.$$" "$file"
+    rm -f "$tmp"
+  fi
 }
 
 # ---- Python venvs ----------------------------------------------------------
@@ -349,7 +354,7 @@ install_otelcol() {
         echo "install.sh:       refresh it: scripts/lab/install.sh --only otelcol --update-otelcol-lock" >&2
       fi
     fi
-    install -m 755 "$build/_build/otelcol-switchyard" "$out.new"
+    mv -f "$build/_build/otelcol-switchyard" "$out.new"
     mv -f "$out.new" "$out"
     echo "$want" >"$stamp"
     STATUS="installed"

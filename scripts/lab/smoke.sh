@@ -166,6 +166,17 @@ smoke_phoenix() {
     ok phoenix "GET /v1/projects/lab-smoke/spans: 2 spans, LLM child with parent_id (visible after $(secs "$t0")s)"
     cp "$TMP/spans.json" "$LOGS/phoenix-spans.json"
   else bad phoenix "spans not readable/as expected (see $TMP/spans.json)"; fi
+  # OTLP/gRPC listener: bound to loopback by the launcher, same ingestion path.
+  if sent="$("$PY" "$REPO/scripts/lab/send_otlp.py" traces --protocol grpc \
+        --endpoint "127.0.0.1:$PHOENIX_GRPC_PORT" --project lab-smoke-grpc)" &&
+     trace="$(echo "$sent" | sed 's/.*"trace_id": "\([0-9a-f]*\)".*/\1/')" &&
+     phoenix_spans lab-smoke-grpc "$trace" 2 30 && check_llm_span "$sent"; then
+    ok phoenix "OTLP/gRPC on 127.0.0.1:$PHOENIX_GRPC_PORT ingested and read back"
+  else bad phoenix "OTLP/gRPC ingest on 127.0.0.1:$PHOENIX_GRPC_PORT failed"; fi
+  if ! command -v ss >/dev/null 2>&1; then ok phoenix "(ss not installed: loopback check skipped)"
+  elif ss -ltn 2>/dev/null | awk '{print $4}' | grep -E ":($PHOENIX_PORT|$PHOENIX_GRPC_PORT)\$" | grep -vqE '^(127\.|\[::ffff:127\.|\[::1\])'; then
+    bad phoenix "a Phoenix port listens on a non-loopback address: $(ss -ltn | grep -E ":($PHOENIX_PORT|$PHOENIX_GRPC_PORT) ")"
+  else ok phoenix "listeners are loopback-only (HTTP $PHOENIX_PORT, gRPC $PHOENIX_GRPC_PORT)"; fi
 }
 
 smoke_otelcol() {
