@@ -107,6 +107,8 @@ now_ms() { date +%s%3N; }
 
 on_error() {
   local rc=$?
+  # Inside a $(...) subshell: just exit; the main shell reports once.
+  if [ "$BASHPID" != "$$" ]; then exit "$rc"; fi
   trap - ERR
   echo "install.sh: FAILED installing '${CURRENT:-?}' (exit $rc). Last lines of $LOG:" >&2
   [ -f "$LOG" ] && tail -n 25 "$LOG" | sed 's/^/    /' >&2
@@ -163,6 +165,9 @@ python_tag() { "$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3]
 ensure_venv() {
   local dir="$1" spec="$2"; shift 2
   local stamp="$dir/.switchyard-stamp" want a wheels="$CACHE/wheels"
+  command -v "$PYTHON" >/dev/null 2>&1 || die "python '$PYTHON' not found (set SWITCHYARD_LAB_PYTHON)"
+  "$PYTHON" -c 'import sys, venv; sys.exit(sys.version_info < (3, 10))' 2>/dev/null ||
+    die "'$PYTHON' must be Python >= 3.10 with the venv module"
   want="$spec python=$(python_tag)"
   for a in "$@"; do
     if [ -f "$a" ]; then want="$want $(basename "$a")=$(sha256sum "$a" | cut -c1-16)"; else want="$want $a"; fi
