@@ -201,6 +201,7 @@ apt_install() {
   # No init system runs services here, and we never want the packaged daemon
   # (it would listen on all interfaces): deny service starts via policy-rc.d
   # for the duration of the install unless the machine already has one.
+  # DPkg::Lock::Timeout: wait for another apt/dpkg run (shared machines) instead of failing.
   local made_policy=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\n# temporary, from switchyard scripts/lab/install.sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
@@ -210,9 +211,9 @@ apt_install() {
   local rc=0
   {
     if [ "$APT_UPDATED" = 0 ]; then
-      run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && APT_UPDATED=1
+      run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q && APT_UPDATED=1
     fi &&
-    run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+    run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "$@"
   } || rc=$?
   if [ "$made_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
   return "$rc"
