@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --only) ONLY="${2//,/ }"; shift 2 ;;
     --only=*) ONLY="${1#--only=}"; ONLY="${ONLY//,/ }"; shift ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "smoke.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
