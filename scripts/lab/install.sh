@@ -356,7 +356,7 @@ install_otelcol() {
         want="builder=$OTELCOL_BUILDER_VERSION go=$goversion manifest=$mhash lock=$lockhash"
         echo "install.sh: wrote $LOCK_MOD and $LOCK_SUM (commit them)" >&2
       else
-        echo "install.sh: note: ${LOCK_MOD#$REPO/} does not match the manifest; used the slower full builder flow." >&2
+        echo "install.sh: note: ${LOCK_MOD#"$REPO"/} does not match the manifest; used the slower full builder flow." >&2
         echo "install.sh:       refresh it: scripts/lab/install.sh --only otelcol --update-otelcol-lock" >&2
       fi
     fi

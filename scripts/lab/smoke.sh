@@ -210,7 +210,7 @@ smoke_otelcol() {
 }
 
 smoke_prometheus() {
-  local cfg="$TMP/prometheus.yml" t0 q
+  local cfg="$TMP/prometheus.yml" t0
   cat >"$cfg" <<EOF
 global: { scrape_interval: 1s, evaluation_interval: 5s }
 scrape_configs:
