@@ -107,6 +107,8 @@ now_ms() { date +%s%3N; }
 
 on_error() {
   local rc=$?
+  # Inside a $(...) subshell: just exit; the main shell reports once.
+  if [ "$BASHPID" != "$$" ]; then exit "$rc"; fi
   trap - ERR
   echo "install.sh: FAILED installing '${CURRENT:-?}' (exit $rc). Last lines of $LOG:" >&2
   [ -f "$LOG" ] && tail -n 25 "$LOG" | sed 's/^/    /' >&2
@@ -136,9 +138,14 @@ link() {
 # write_if_changed FILE MODE: write stdin to FILE only when the content differs.
 write_if_changed() {
   local file="$1" mode="$2" tmp
-  tmp="$(mktemp "$file.XXXXXX")"
+  tmp="$(mktemp)"   # outside $LAB, so an unchanged file leaves even directory mtimes alone
   cat >"$tmp"
-  if [ -f "$file" ] && cmp -s "$tmp" "$file"; then rm -f "$tmp"; else chmod "$mode" "$tmp"; mv -f "$tmp" "$file"; fi
+  if [ -f "$file" ] && cmp -s "$tmp" "$file"; then
+    rm -f "$tmp"
+  else
+    cp "$tmp" "$file.new.$$" && chmod "$mode" "$file.new.$$" && mv -f "$file.new.$$" "$file"
+    rm -f "$tmp"
+  fi
 }
 
 # ---- Python venvs ----------------------------------------------------------
@@ -158,6 +165,9 @@ python_tag() { "$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3]
 ensure_venv() {
   local dir="$1" spec="$2"; shift 2
   local stamp="$dir/.switchyard-stamp" want a wheels="$CACHE/wheels"
+  command -v "$PYTHON" >/dev/null 2>&1 || die "python '$PYTHON' not found (set SWITCHYARD_LAB_PYTHON)"
+  "$PYTHON" -c 'import sys, venv; sys.exit(sys.version_info < (3, 10))' 2>/dev/null ||
+    die "'$PYTHON' must be Python >= 3.10 with the venv module"
   want="$spec python=$(python_tag)"
   for a in "$@"; do
     if [ -f "$a" ]; then want="$want $(basename "$a")=$(sha256sum "$a" | cut -c1-16)"; else want="$want $a"; fi
@@ -191,6 +201,7 @@ apt_install() {
   # No init system runs services here, and we never want the packaged daemon
   # (it would listen on all interfaces): deny service starts via policy-rc.d
   # for the duration of the install unless the machine already has one.
+  # DPkg::Lock::Timeout: wait for another apt/dpkg run (shared machines) instead of failing.
   local made_policy=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\n# temporary, from switchyard scripts/lab/install.sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
@@ -200,9 +211,9 @@ apt_install() {
   local rc=0
   {
     if [ "$APT_UPDATED" = 0 ]; then
-      run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && APT_UPDATED=1
+      run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q && APT_UPDATED=1
     fi &&
-    run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+    run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "$@"
   } || rc=$?
   if [ "$made_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
   return "$rc"
@@ -345,11 +356,11 @@ install_otelcol() {
         want="builder=$OTELCOL_BUILDER_VERSION go=$goversion manifest=$mhash lock=$lockhash"
         echo "install.sh: wrote $LOCK_MOD and $LOCK_SUM (commit them)" >&2
       else
-        echo "install.sh: note: ${LOCK_MOD#$REPO/} does not match the manifest; used the slower full builder flow." >&2
+        echo "install.sh: note: ${LOCK_MOD#"$REPO"/} does not match the manifest; used the slower full builder flow." >&2
         echo "install.sh:       refresh it: scripts/lab/install.sh --only otelcol --update-otelcol-lock" >&2
       fi
     fi
-    install -m 755 "$build/_build/otelcol-switchyard" "$out.new"
+    mv -f "$build/_build/otelcol-switchyard" "$out.new"
     mv -f "$out.new" "$out"
     echo "$want" >"$stamp"
     STATUS="installed"

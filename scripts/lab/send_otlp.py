@@ -1,10 +1,12 @@
-"""Send one OTLP trace (or one metric) as protobuf over HTTP, for lab smoke tests.
+"""Send one OTLP trace (or one metric) as protobuf over HTTP (or gRPC), for lab smoke tests.
 
 Runs with the Phoenix venv's interpreter, which already carries opentelemetry-sdk
 and opentelemetry-exporter-otlp-proto-http:
 
   $LAB/venv-phoenix/bin/python scripts/lab/send_otlp.py traces \
       --endpoint http://127.0.0.1:6006/v1/traces --project lab-smoke
+  $LAB/venv-phoenix/bin/python scripts/lab/send_otlp.py traces --protocol grpc \
+      --endpoint 127.0.0.1:6007 --project lab-smoke
   $LAB/venv-phoenix/bin/python scripts/lab/send_otlp.py metrics \
       --endpoint http://127.0.0.1:4318/v1/metrics
 
@@ -26,13 +28,12 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def _check_loopback(endpoint: str) -> None:
-    host = urlparse(endpoint).hostname or ""
+    host = urlparse(endpoint if "://" in endpoint else f"grpc://{endpoint}").hostname or ""
     if host not in LOOPBACK and not host.startswith("127."):
         sys.exit(f"send_otlp.py: refusing non-loopback endpoint {endpoint!r}")
 
 
-def send_trace(endpoint: str, project: str, service: str) -> dict:
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+def send_trace(endpoint: str, project: str, service: str, protocol: str) -> dict:
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter
@@ -56,7 +57,15 @@ def send_trace(endpoint: str, project: str, service: str) -> dict:
         {"service.name": service, "openinference.project.name": project}
     )
     provider = TracerProvider(resource=resource)
-    exporter = OTLPSpanExporter(endpoint=endpoint, timeout=10)  # protobuf over HTTP
+    exporter: SpanExporter
+    if protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as Grpc
+
+        exporter = Grpc(endpoint=endpoint, insecure=True, timeout=10)
+    else:  # protobuf over HTTP
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter(endpoint=endpoint, timeout=10)
     provider.add_span_processor(SimpleSpanProcessor(Recording(exporter)))
     tracer = provider.get_tracer("switchyard.lab.smoke")
 
@@ -112,13 +121,18 @@ def send_metric(endpoint: str, service: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("signal", choices=["traces", "metrics"])
-    parser.add_argument("--endpoint", required=True, help="full URL, e.g. http://127.0.0.1:6006/v1/traces")
+    parser.add_argument(
+        "--endpoint",
+        required=True,
+        help="http: full URL, e.g. http://127.0.0.1:6006/v1/traces; grpc: host:port",
+    )
+    parser.add_argument("--protocol", choices=["http", "grpc"], default="http")
     parser.add_argument("--project", default="lab-smoke")
     parser.add_argument("--service", default="switchyard-lab-smoke")
     args = parser.parse_args()
     _check_loopback(args.endpoint)
     if args.signal == "traces":
-        out = send_trace(args.endpoint, args.project, args.service)
+        out = send_trace(args.endpoint, args.project, args.service, args.protocol)
     else:
         out = send_metric(args.endpoint, args.service)
     print(json.dumps(out))

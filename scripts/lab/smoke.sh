@@ -11,8 +11,9 @@
 #            Phoenix and read it back; send one OTLP metric (checked by the prometheus step)
 # prometheus promtool check config, run with a temp TSDB scraping loopback targets,
 #            query /api/v1/query (its own `up`, and the OTLP metric via the collector)
-# wrk        --version-ish check and a 2 s, 2-connection run against the envoy listener
+# wrk        a 2 s, 2-connection run against the envoy listener (selects envoy too)
 #
+# (otelcol selects phoenix too: its trace goes there.)
 # Every process started here is stopped (by PID) on exit. Ports can be moved with
 # SMOKE_*_PORT variables (see below). Prints "N passed, N failed" last; exits 1 on
 # any failure. Requires curl.
@@ -29,13 +30,14 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --only) ONLY="${2//,/ }"; shift 2 ;;
     --only=*) ONLY="${1#--only=}"; ONLY="${ONLY//,/ }"; shift ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "smoke.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 # otelcol's trace check needs Phoenix; wrk needs the envoy listener.
 if want otelcol && ! want phoenix; then ONLY="$ONLY phoenix"; fi
+if want wrk && ! want envoy; then ONLY="$ONLY envoy"; fi
 
 ENVOY_PORT="${SMOKE_ENVOY_PORT:-10080}"              # from configs/lab/envoy-smoke.yaml
 ENVOY_ADMIN_PORT="${SMOKE_ENVOY_ADMIN_PORT:-19901}"  # idem
@@ -166,6 +168,17 @@ smoke_phoenix() {
     ok phoenix "GET /v1/projects/lab-smoke/spans: 2 spans, LLM child with parent_id (visible after $(secs "$t0")s)"
     cp "$TMP/spans.json" "$LOGS/phoenix-spans.json"
   else bad phoenix "spans not readable/as expected (see $TMP/spans.json)"; fi
+  # OTLP/gRPC listener: bound to loopback by the launcher, same ingestion path.
+  if sent="$("$PY" "$REPO/scripts/lab/send_otlp.py" traces --protocol grpc \
+        --endpoint "127.0.0.1:$PHOENIX_GRPC_PORT" --project lab-smoke-grpc)" &&
+     trace="$(echo "$sent" | sed 's/.*"trace_id": "\([0-9a-f]*\)".*/\1/')" &&
+     phoenix_spans lab-smoke-grpc "$trace" 2 30 && check_llm_span "$sent"; then
+    ok phoenix "OTLP/gRPC on 127.0.0.1:$PHOENIX_GRPC_PORT ingested and read back"
+  else bad phoenix "OTLP/gRPC ingest on 127.0.0.1:$PHOENIX_GRPC_PORT failed"; fi
+  if ! command -v ss >/dev/null 2>&1; then ok phoenix "(ss not installed: loopback check skipped)"
+  elif ss -ltn 2>/dev/null | awk '{print $4}' | grep -E ":($PHOENIX_PORT|$PHOENIX_GRPC_PORT)\$" | grep -vqE '^(127\.|\[::ffff:127\.|\[::1\])'; then
+    bad phoenix "a Phoenix port listens on a non-loopback address: $(ss -ltn | grep -E ":($PHOENIX_PORT|$PHOENIX_GRPC_PORT) ")"
+  else ok phoenix "listeners are loopback-only (HTTP $PHOENIX_PORT, gRPC $PHOENIX_GRPC_PORT)"; fi
 }
 
 smoke_otelcol() {
@@ -197,7 +210,7 @@ smoke_otelcol() {
 }
 
 smoke_prometheus() {
-  local cfg="$TMP/prometheus.yml" t0 q
+  local cfg="$TMP/prometheus.yml" t0
   cat >"$cfg" <<EOF
 global: { scrape_interval: 1s, evaluation_interval: 5s }
 scrape_configs:
@@ -241,7 +254,6 @@ EOF
 
 smoke_wrk() {
   local out
-  if ! want envoy; then bad wrk "needs the envoy step (its listener is the target)"; return; fi
   if out="$(timeout 20 "$BIN/wrk" -t1 -c2 -d2s "http://127.0.0.1:$ENVOY_PORT/" 2>&1)" &&
      echo "$out" | grep -q 'Requests/sec'; then
     ok wrk "2s against envoy: $(echo "$out" | grep 'Requests/sec' | tr -s ' ')"
