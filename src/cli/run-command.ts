@@ -3,7 +3,13 @@
  */
 import { ConfigError } from '../config/config-error.js';
 import { loadRoutes } from '../config/load.js';
-import { DEFAULT_LIMITS, DEFAULT_LISTEN, DEFAULT_TIMEOUTS, type GatewayConfig } from '../config/model.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_LISTEN,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUTS,
+  type GatewayConfig,
+} from '../config/model.js';
 import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -80,6 +86,13 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     help: 'Longest silence inside a response or stream.',
   },
   {
+    name: 'max-retries',
+    type: 'int',
+    default: DEFAULT_RETRY.maxRetries,
+    value: 'N',
+    help: 'Attempts on other endpoints after a connection failure before any response byte.',
+  },
+  {
     name: 'drain-timeout',
     type: 'duration',
     default: DEFAULT_TIMEOUTS.drainMs,
@@ -147,6 +160,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       drainMs: f['drain-timeout'] as number,
     },
     routing: { algorithm },
+    retry: { maxRetries: Math.max(0, f['max-retries'] as number) },
   };
   let gateway: Gateway;
   try {

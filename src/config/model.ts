@@ -109,6 +109,11 @@ export interface Timeouts {
   readonly drainMs: number;
 }
 
+export interface RetryPolicy {
+  /** Further attempts on other endpoints after a failure before any response byte. */
+  readonly maxRetries: number;
+}
+
 export interface RoutingDefaults {
   /** Algorithm used when neither the request header nor the route chooses one. */
   readonly algorithm: string;
@@ -121,6 +126,7 @@ export interface GatewayConfig {
   readonly limits: Limits;
   readonly timeouts: Timeouts;
   readonly routing: RoutingDefaults;
+  readonly retry: RetryPolicy;
   /** Human description of where the routes came from, for the startup log. */
   readonly source: string;
 }
@@ -133,6 +139,8 @@ export const DEFAULT_LISTEN: ListenOptions = {
 };
 
 export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 50 * 1024 * 1024 };
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 1 };
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
   connectMs: 10_000,

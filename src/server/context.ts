@@ -3,6 +3,7 @@ import type { AdapterTable } from '../providers/adapters.js';
 import type { Resolver } from '../resolve/resolver.js';
 import type { RouterTable } from '../routing/algorithms.js';
 import type { EndpointRegistry } from '../routing/endpoint-state.js';
+import type { PassiveHealth } from '../routing/health.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { Telemetry } from '../telemetry/request-telemetry.js';
@@ -14,6 +15,7 @@ export interface GatewayContext {
   readonly resolver: Resolver;
   readonly routers: RouterTable;
   readonly endpoints: EndpointRegistry;
+  readonly health: PassiveHealth;
   readonly adapters: AdapterTable;
   readonly telemetry: Telemetry;
   readonly metrics: GatewayMetrics;

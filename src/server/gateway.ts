@@ -10,6 +10,7 @@ import { destroyAgents } from '../proxy/agents.js';
 import { Resolver } from '../resolve/resolver.js';
 import { RouterTable } from '../routing/algorithms.js';
 import { EndpointRegistry } from '../routing/endpoint-state.js';
+import { DEFAULT_EJECTION, PassiveHealth } from '../routing/health.js';
 import { CoreTelemetry } from '../telemetry/core-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
@@ -46,6 +47,7 @@ export class Gateway {
       resolver: new Resolver(config.routes),
       routers: new RouterTable({ registry: endpoints, random }),
       endpoints,
+      health: new PassiveHealth(DEFAULT_EJECTION),
       adapters: new AdapterTable(),
       telemetry: options.telemetry ? options.telemetry(core, metrics) : core,
       metrics,
