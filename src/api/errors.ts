@@ -5,10 +5,7 @@
  */
 
 export type ErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'rate_limit_error'
-  | 'server_error';
+  'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; code: string | null; param: string | null };

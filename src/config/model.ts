@@ -62,8 +62,7 @@ export interface BackendRef {
 }
 
 export type ModelMatch =
-  | { readonly kind: 'exact'; readonly name: string }
-  | { readonly kind: 'regex'; readonly pattern: RegExp };
+  { readonly kind: 'exact'; readonly name: string } | { readonly kind: 'regex'; readonly pattern: RegExp };
 
 /** An entry of `GET /v1/models`. */
 export interface ListedModel {
