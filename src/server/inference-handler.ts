@@ -27,7 +27,7 @@ export function inferenceHandler(operation: Operation, ctx: GatewayContext) {
   };
 }
 
-/** The request deadline passed (route or backend `timeouts.request`). */
+/** The request deadline passed (route `timeouts.request`, or the backend's for one attempt). */
 class DeadlineError extends Error {}
 
 async function serveInference(
@@ -111,6 +111,7 @@ async function route(
 ): Promise<RequestOutcome> {
   const target = ctx.resolver.resolve(request.model);
   if (!target) throw Errors.modelNotFound(request.model);
+  if (target.unavailable) throw Errors.modelUnavailable(request.model, target.unavailable);
   const algorithm = chooseAlgorithm(req, target, ctx);
   const router = ctx.routers.get(algorithm);
   const routing: RoutingRequest = {
@@ -154,9 +155,15 @@ async function tryBackends(
 ): Promise<RequestOutcome> {
   const requestId = routing.requestId;
   let lastFailure: UpstreamError | undefined;
-  for (const ref of backendOrder(target, ctx.random)) {
+  const order = backendOrder(target, ctx.random);
+  for (const [index, ref] of order.entries()) {
     const candidates = eligibleEndpoints(ctx, ref, router);
     if (candidates.length === 0) continue;
+    // A 5xx is passed through from the last backend that can be tried, and makes the
+    // gateway move on from any other (as aigw's retry-to-next-priority does).
+    const hasFallback = order
+      .slice(index + 1)
+      .some((next) => eligibleEndpoints(ctx, next, router).length > 0);
     const choice = router.pick(routing, candidates);
     if (hasFeedback(router)) router.onRouted(routing, choice);
     const decision = describeDecision(algorithm, ref.backend.name, choice, candidates);
@@ -173,6 +180,7 @@ async function tryBackends(
       'routing-strategy': decision.strategy,
     };
     const endpoint = ctx.endpoints.state(choice.endpoint.spec);
+    const attempt = withDeadline(signal, ref.backend.timeoutMs);
     endpoint.inFlight++;
     try {
       const result = await forward({
@@ -184,7 +192,8 @@ async function tryBackends(
         dropHeaders: adapter.dropClientHeaders,
         responseHeaders,
         timeouts: ctx.config.timeouts,
-        signal,
+        signal: attempt.signal,
+        ...(hasFallback ? { fallbackOnStatus: isFallbackStatus } : {}),
         observer: trace.response,
         onObserverError: (err) => ctx.logger.warn({ err }, 'telemetry observer failed'),
       });
@@ -195,22 +204,30 @@ async function tryBackends(
         ...(result.error ? { upstreamFailure: result.error.kind } : {}),
       };
     } catch (err) {
-      if (err instanceof UpstreamError && isRetriable(err) && !res.headersSent && !signal.aborted) {
+      if (err instanceof UpstreamError && isRetriable(err) && !res.headersSent && !attempt.signal.aborted) {
         lastFailure = err;
         ctx.logger.warn(
-          { requestId, endpoint: err.endpoint, kind: err.kind },
+          { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status },
           'upstream failed before responding; trying the next backend',
         );
         continue;
       }
-      if (signal.aborted && !(signal.reason instanceof ClientGoneError)) throw signal.reason;
+      if (attempt.signal.aborted && !(attempt.signal.reason instanceof ClientGoneError)) {
+        throw attempt.signal.reason;
+      }
       throw err;
     } finally {
+      attempt.clear();
       endpoint.inFlight--;
     }
   }
   if (lastFailure) throw lastFailure;
   throw Errors.noEndpoint(request.model);
+}
+
+/** Upstream statuses after which another backend is tried, when one remains. */
+function isFallbackStatus(status: number): boolean {
+  return status === 500 || status === 502 || status === 503 || status === 504;
 }
 
 function chooseAlgorithm(req: IncomingMessage, target: Route, ctx: GatewayContext): string {
