@@ -49,7 +49,7 @@ describe('aigw config file -> runtime model (golden)', () => {
     golden('full', `${FIXTURES}full.yaml`, { AZURE_KEY_FOR_TEST: 'azure-key-from-env' });
   });
 
-  it('full.yaml with ${VAR:-default}s overridden by the environment', () => {
+  it('full.yaml with its defaulted variables set in the environment', () => {
     const config = loadAigwFile(`${FIXTURES}full.yaml`, {
       env: { GATEWAY_PORT: '9999', LOCAL_PREFIX: '/', AZURE_KEY_FOR_TEST: 'k' },
       now: NOW,
