@@ -11,6 +11,7 @@ import { FakeUpstream, reply } from './helpers/fake-upstream.js';
 import { writeTempFile } from './helpers/files.js';
 import { type RunningGateway, runCli, startGateway } from './helpers/gateway-process.js';
 import { closedPort, NO_PROVIDER_ENV } from './helpers/provider-env.js';
+import { aigwReferenceDir } from './helpers/reference.js';
 
 const OPENAI_KEY = 'sk-from-config-0123';
 const AZURE_KEY = 'az-from-config-4567';
@@ -404,10 +405,7 @@ describe('Gateway and ClientTrafficPolicy', () => {
 
 describe('reference files from Envoy AI Gateway', () => {
   it('translate_basic.in.yaml serves what it can and answers 501 for AWS Bedrock and Service backends', async () => {
-    const gateway = await startGateway(
-      ['/work/shared/reference/aigw/translate_basic.in.yaml'],
-      NO_PROVIDER_ENV,
-    );
+    const gateway = await startGateway([`${aigwReferenceDir()}translate_basic.in.yaml`], NO_PROVIDER_ENV);
     try {
       const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: { id: string }[] };
       assert.deepEqual(
@@ -428,7 +426,7 @@ describe('reference files from Envoy AI Gateway', () => {
   });
 
   it('ollama.yaml starts (its Gateway port gives way to --port)', async () => {
-    const gateway = await startGateway(['/work/shared/reference/aigw/ollama.yaml'], {
+    const gateway = await startGateway([`${aigwReferenceDir()}ollama.yaml`], {
       ...NO_PROVIDER_ENV,
       OPENAI_API_KEY: 'unused',
     });

@@ -8,12 +8,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { aigwReferenceDir } from '../../../test/helpers/reference.js';
 import { ConfigError } from '../config-error.js';
 import type { Route } from '../model.js';
 import { type AigwConfig, loadAigwFile, translateAigw } from './config-file.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/aigw/', import.meta.url));
-const REFERENCE = '/work/shared/reference/aigw/';
+const REFERENCE = aigwReferenceDir();
 const NOW = 1_700_000_000;
 
 /** The config as plain JSON, with file paths cut to their base name. */
