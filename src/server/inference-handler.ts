@@ -159,8 +159,8 @@ async function tryBackends(
   for (const [index, ref] of order.entries()) {
     const candidates = eligibleEndpoints(ctx, ref, router);
     if (candidates.length === 0) continue;
-    // A 5xx is passed through from the last backend that can be tried, and makes the
-    // gateway move on from any other (as aigw's retry-to-next-priority does).
+    // A 5xx makes the gateway move on to the next backend that can be tried (as aigw does
+    // with a retry policy); the last one's 5xx is passed through as it is.
     const hasFallback = order
       .slice(index + 1)
       .some((next) => eligibleEndpoints(ctx, next, router).length > 0);
