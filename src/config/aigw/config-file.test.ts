@@ -207,6 +207,31 @@ spec:
     });
   }
 
+  it('warns, with the place, about unknown fields and matches it cannot evaluate', () => {
+    const text = withBackend(OPENAI_SCHEMA).replace(
+      '    - backendRefs:\n        - name: b\n',
+      `    - matches:
+        - headers:
+            - name: x-ai-eg-model
+              value: m1
+            - name: x-tenant
+              value: t1
+        - headers:
+            - name: x-ai-eg-model
+              value: m2
+      backendRefs:
+        - name: b
+          weigth: 3
+`,
+    );
+    const config = translateAigw('c.yaml', text, { env: {}, now: NOW });
+    assert.deepEqual(config.warnings, [
+      'c.yaml:8: document 1 (AIGatewayRoute "r"): spec.rules[0].matches[0]: matching on header "x-tenant" is not supported; this match is dropped',
+      'c.yaml:18: document 1 (AIGatewayRoute "r"): spec.rules[0].backendRefs[0].weigth: unknown field; ignored',
+    ]);
+    assert.deepEqual(config.routes[0]!.matches, [{ kind: 'exact', name: 'm2' }]);
+  });
+
   it('never puts a secret value into a message', () => {
     const text = withBackend(
       OPENAI_SCHEMA,
