@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeUpstream, reply } from './helpers/fake-upstream.js';
 import { writeTempFile } from './helpers/files.js';
-import { type RunningGateway, runCli, startGateway } from './helpers/gateway-process.js';
-import { closedPort, NO_PROVIDER_ENV } from './helpers/provider-env.js';
+import { type RunningGateway, runCli, spawnCli, startGateway } from './helpers/gateway-process.js';
+import { closedPort } from './helpers/ports.js';
 import { aigwReferenceDir } from './helpers/reference.js';
 
 const OPENAI_KEY = 'sk-from-config-0123';
@@ -194,7 +194,7 @@ describe('an Envoy AI Gateway config file', () => {
       await new Promise((r) => setTimeout(r, 3_000).unref());
       if (!res.destroyed) reply.json(res, 200, reply.chatCompletion('late', req));
     });
-    const env: Record<string, string> = { ...NO_PROVIDER_ENV, AZURE_TEST_KEY: AZURE_KEY };
+    const env: Record<string, string> = { AZURE_TEST_KEY: AZURE_KEY };
     for (const [name, upstream] of Object.entries(upstreams))
       env[`${name.toUpperCase()}_PORT`] = String(upstream.port);
     env['DOWN_PORT'] = String(await closedPort());
@@ -373,11 +373,16 @@ describe('Gateway and ClientTrafficPolicy', () => {
     const file = writeTempFile('gw.yaml', gatewayConfig(upstream.port, port));
     const big = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(2048) }] });
     const small = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
-    const { spawnCli } = await import('./helpers/gateway-process.js');
-    const cli = spawnCli(
-      ['run', file, '--host', '127.0.0.1', '--admin-host', '127.0.0.1', '--admin-port', '0'],
-      NO_PROVIDER_ENV,
-    );
+    const cli = spawnCli([
+      'run',
+      file,
+      '--host',
+      '127.0.0.1',
+      '--admin-host',
+      '127.0.0.1',
+      '--admin-port',
+      '0',
+    ]);
     try {
       const ready = await cli.waitForLog((l) => l.msg === 'switchyard listening');
       assert.equal(ready['port'], port);
@@ -390,7 +395,7 @@ describe('Gateway and ClientTrafficPolicy', () => {
       await cli.stop();
     }
 
-    const flagged = await startGateway([file, '--max-body-size', '10Ki'], NO_PROVIDER_ENV);
+    const flagged = await startGateway([file, '--max-body-size', '10Ki']);
     try {
       assert.notEqual(flagged.port, port);
       const res = await fetch(`${flagged.url}/v1/chat/completions`, { method: 'POST', body: big });
@@ -405,7 +410,7 @@ describe('Gateway and ClientTrafficPolicy', () => {
 
 describe('reference files from Envoy AI Gateway', () => {
   it('translate_basic.in.yaml serves what it can and answers 501 for AWS Bedrock and Service backends', async () => {
-    const gateway = await startGateway([`${aigwReferenceDir()}translate_basic.in.yaml`], NO_PROVIDER_ENV);
+    const gateway = await startGateway([`${aigwReferenceDir()}translate_basic.in.yaml`]);
     try {
       const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: { id: string }[] };
       assert.deepEqual(
@@ -427,7 +432,6 @@ describe('reference files from Envoy AI Gateway', () => {
 
   it('ollama.yaml starts (its Gateway port gives way to --port)', async () => {
     const gateway = await startGateway([`${aigwReferenceDir()}ollama.yaml`], {
-      ...NO_PROVIDER_ENV,
       OPENAI_API_KEY: 'unused',
     });
     try {
@@ -442,7 +446,7 @@ describe('reference files from Envoy AI Gateway', () => {
 describe('a broken config file', () => {
   it('exits 1 with one line naming the file, line, document, resource and field', async () => {
     const file = writeTempFile('bad.yaml', backend('b', '8000', 'name: Cohere2'));
-    const result = await runCli(['run', file, '--port', '0', '--admin-port', '0'], NO_PROVIDER_ENV);
+    const result = await runCli(['run', file, '--port', '0', '--admin-port', '0']);
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr,

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeUpstream, type RecordedRequest, reply, writeEndpointsFile } from './helpers/fake-upstream.js';
 import { type RunningGateway, runCli, startGateway } from './helpers/gateway-process.js';
-import { NO_PROVIDER_ENV } from './helpers/provider-env.js';
 
 const GATEWAY_KEY = 'sk-gateway-secret-0123456789';
 const AZURE_KEY = 'az-gateway-secret-9876543210';
@@ -51,7 +50,6 @@ describe('OPENAI_API_KEY with OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_
   before(async () => {
     upstream = await FakeUpstream.start(openAIUpstream('/api/v1', ['qwen2.5:0.5b', 'all-minilm:33m']));
     gateway = await startGateway([], {
-      ...NO_PROVIDER_ENV,
       OPENAI_API_KEY: GATEWAY_KEY,
       OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/api/v1`,
       OPENAI_ORG_ID: 'org-42',
@@ -125,7 +123,6 @@ describe('OPENAI_BASE_URL without a path', () => {
       else reply.json(res, 200, reply.chatCompletion('ok', req));
     });
     const gateway = await startGateway([], {
-      ...NO_PROVIDER_ENV,
       OPENAI_API_KEY: 'unused',
       OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}`,
     });
@@ -152,7 +149,6 @@ describe('AZURE_OPENAI_API_KEY + AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION (win
       reply.json(res, 200, reply.chatCompletion('azure', req)),
     );
     gateway = await startGateway([], {
-      ...NO_PROVIDER_ENV,
       OPENAI_API_KEY: GATEWAY_KEY,
       AZURE_OPENAI_API_KEY: AZURE_KEY,
       AZURE_OPENAI_ENDPOINT: `http://127.0.0.1:${upstream.port}/`,
@@ -224,7 +220,6 @@ describe('missing or bad companions fail at start with one line', () => {
   for (const [env, line] of cases) {
     it(line.replace('switchyard: config error: ', ''), async () => {
       const result = await runCli(['run', '--port', '0', '--admin-port', '0'], {
-        ...NO_PROVIDER_ENV,
         ...env,
       });
       assert.equal(result.code, 1);
@@ -243,7 +238,6 @@ describe('--endpoints-config together with OPENAI_API_KEY', () => {
     const gateway = await startGateway(
       ['--endpoints-config', writeEndpointsFile({ 'local-model': [local.address] })],
       {
-        ...NO_PROVIDER_ENV,
         OPENAI_API_KEY: GATEWAY_KEY,
         OPENAI_BASE_URL: `http://127.0.0.1:${remote.port}/v1`,
       },

@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { FakeUpstream, reply } from './helpers/fake-upstream.js';
 import { type RunningGateway, startGateway } from './helpers/gateway-process.js';
-import { NO_PROVIDER_ENV } from './helpers/provider-env.js';
 
 const EMBEDDING = [0.5, -0.25, 0.125];
 
@@ -50,7 +49,6 @@ describe('the openai npm client through the gateway', () => {
       }
     });
     gateway = await startGateway([], {
-      ...NO_PROVIDER_ENV,
       OPENAI_API_KEY: 'sk-gateway-key',
       OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
     });

@@ -11,16 +11,3 @@ export const NO_PROVIDER_ENV: Readonly<Record<string, string>> = {
   AZURE_OPENAI_ENDPOINT: '',
   OPENAI_API_VERSION: '',
 };
-
-/** A loopback port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
