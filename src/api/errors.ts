@@ -122,6 +122,15 @@ export const Errors = {
       'upstream_bad_response',
       `The upstream for model \`${model}\` answered badly: ${detail}`,
     ),
+  /** The model's route exists but none of its backends can be served (unsupported schema, ...). */
+  modelUnavailable: (model: string, reason: string) =>
+    new GatewayError(
+      501,
+      'server_error',
+      'model_not_supported',
+      `The model \`${model}\` is configured but this gateway cannot serve it: ${reason}.`,
+      'model',
+    ),
   noEndpoint: (model: string) =>
     new GatewayError(
       503,

@@ -112,8 +112,10 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
 
 const SUMMARY = `Serve an OpenAI-compatible API and route each request to a model server.
 
-Config sources: --endpoints-config FILE (AIBrix endpoints.yaml). Positional config.yaml
-(Envoy AI Gateway resources) is reserved for aigw compatibility.`;
+Config sources, merged in this order: --endpoints-config FILE (AIBrix endpoints.yaml), then
+config.yaml (Envoy AI Gateway resources, as for \`aigw run\`) or, without it, the
+environment: OPENAI_API_KEY [+ OPENAI_BASE_URL], or AZURE_OPENAI_API_KEY +
+AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION [+ OPENAI_ORG_ID, OPENAI_PROJECT_ID].`;
 
 export function runHelp(): string {
   return formatHelp('switchyard run [config.yaml] [options]', SUMMARY, RUN_FLAGS);
@@ -140,7 +142,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new ConfigError(
       'switchyard run',
       '',
-      'no model servers configured: pass --endpoints-config FILE (see the README for its format)',
+      'no model servers configured: pass --endpoints-config FILE or an Envoy AI Gateway config file, or set OPENAI_API_KEY (see the README)',
     );
   }
   const config: GatewayConfig = {
@@ -148,11 +150,17 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     source: loaded.source,
     listen: {
       host: f['host'] as string,
-      port: f['port'] as number,
+      port: parsed.explicit.has('port')
+        ? (f['port'] as number)
+        : (loaded.listenPort ?? (f['port'] as number)),
       adminHost: f['admin-host'] as string,
       adminPort: f['admin-port'] as number,
     },
-    limits: { maxBodyBytes: f['max-body-size'] as number },
+    limits: {
+      maxBodyBytes: parsed.explicit.has('max-body-size')
+        ? (f['max-body-size'] as number)
+        : (loaded.maxBodyBytes ?? (f['max-body-size'] as number)),
+    },
     timeouts: {
       connectMs: f['connect-timeout'] as number,
       firstByteMs: f['first-byte-timeout'] as number,
@@ -162,6 +170,17 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     routing: { algorithm },
     retry: { maxRetries: Math.max(0, f['max-retries'] as number) },
   };
+  for (const route of loaded.routes) {
+    if (route.routingAlgorithm && !isKnownAlgorithm(route.routingAlgorithm)) {
+      throw new ConfigError(
+        loaded.source,
+        `route ${route.name}`,
+        `unknown routing algorithm "${route.routingAlgorithm}" (known: ${knownAlgorithms().join(', ')})`,
+      );
+    }
+  }
+  for (const warning of loaded.warnings) logger.warn(warning);
+  for (const note of loaded.ignored) logger.info(note);
   let gateway: Gateway;
   try {
     gateway = await Gateway.start(config, { logger });

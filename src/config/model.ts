@@ -29,7 +29,13 @@ export type ProviderSpec =
       readonly schema: 'openai' /** Path prefix before `/chat/completions` etc., e.g. `/v1`. */;
       readonly pathPrefix: string;
     }
-  | { readonly schema: 'azure-openai'; readonly apiVersion: string };
+  | {
+      readonly schema: 'azure-openai';
+      /** The `api-version` query parameter. */
+      readonly apiVersion: string;
+      /** Path before `/openai/deployments/...`; empty for a plain Azure endpoint. */
+      readonly pathPrefix?: string;
+    };
 
 /** Credentials the gateway injects upstream, replacing whatever the client sent. */
 export type BackendAuth =
@@ -83,6 +89,16 @@ export interface Route {
   readonly routingAlgorithm?: string;
   /** Models this route contributes to `GET /v1/models`. */
   readonly listedModels: readonly ListedModel[];
+  /**
+   * `GET /v1/models` also lists the models the route's first backend reports at its
+   * provider's model-list path (the env auto-config's catch-all route sets it).
+   */
+  readonly listsUpstreamModels?: boolean;
+  /**
+   * Set when the route matches requests but cannot serve them (for example, every backend
+   * uses a provider schema Switchyard does not support): they get a 501 naming this reason.
+   */
+  readonly unavailable?: string;
 }
 
 export interface ListenOptions {

@@ -86,3 +86,47 @@ describe('backendOrder', () => {
     for (const x of [0, 0.3, 0.99]) assert.equal(backendOrder(zero, () => x)[0]!.backend.name, 'on');
   });
 });
+
+function listedRoute(name: string, matches: Route['matches'], listed: string[] = []): Route {
+  return {
+    name,
+    matches,
+    backends: [],
+    listedModels: listed.map((id) => ({ id, ownedBy: name, created: 1 })),
+  };
+}
+
+describe('Resolver.listModels with upstream lists', () => {
+  const exact = listedRoute('exact', [{ kind: 'exact', name: 'local-model' }], ['local-model']);
+  const gpt = listedRoute('gpt', [{ kind: 'regex', pattern: /^(?:gpt-.*)$/u }]);
+  const all = listedRoute('all', [{ kind: 'regex', pattern: /^(?:.*)$/su }]);
+  const resolver = new Resolver([exact, gpt, all]);
+
+  it('lists configured models, then upstream ones that would be routed to the route that reported them', () => {
+    const upstream = new Map([
+      [
+        gpt,
+        [
+          { id: 'gpt-4o', ownedBy: 'openai', created: 5 },
+          { id: 'llama', ownedBy: 'openai', created: 5 },
+        ],
+      ],
+      [
+        all,
+        [
+          { id: 'local-model', ownedBy: 'x', created: 9 },
+          { id: 'llama', ownedBy: 'ollama', created: 7 },
+        ],
+      ],
+    ]);
+    assert.deepEqual(resolver.listModels(upstream), [
+      { id: 'local-model', ownedBy: 'exact', created: 1 },
+      { id: 'gpt-4o', ownedBy: 'openai', created: 5 },
+      { id: 'llama', ownedBy: 'ollama', created: 7 },
+    ]);
+  });
+
+  it('without upstream lists, lists the configured models only', () => {
+    assert.deepEqual(resolver.listModels(), [{ id: 'local-model', ownedBy: 'exact', created: 1 }]);
+  });
+});

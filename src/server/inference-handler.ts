@@ -27,7 +27,7 @@ export function inferenceHandler(operation: Operation, ctx: GatewayContext) {
   };
 }
 
-/** The request deadline passed (route or backend `timeouts.request`). */
+/** The request deadline passed (route `timeouts.request`, or the backend's for one attempt). */
 class DeadlineError extends Error {}
 
 async function serveInference(
@@ -111,6 +111,7 @@ async function route(
 ): Promise<RequestOutcome> {
   const target = ctx.resolver.resolve(request.model);
   if (!target) throw Errors.modelNotFound(request.model);
+  if (target.unavailable) throw Errors.modelUnavailable(request.model, target.unavailable);
   const algorithm = chooseAlgorithm(req, target, ctx);
   const router = ctx.routers.get(algorithm);
   const routing: RoutingRequest = {
@@ -161,7 +162,8 @@ async function tryBackends(
   const tried = new Set<string>();
   let retriesLeft = ctx.config.retry.maxRetries;
   let lastFailure: UpstreamError | undefined;
-  for (const ref of backendOrder(target, ctx.random)) {
+  const order = backendOrder(target, ctx.random);
+  for (const [index, ref] of order.entries()) {
     for (;;) {
       const candidates = eligibleEndpoints(ctx, ref, router).filter((c) => !tried.has(c.id));
       if (candidates.length === 0) break;
@@ -171,10 +173,17 @@ async function tryBackends(
       trace.routed(decision);
       const endpoint = ctx.endpoints.state(choice.endpoint.spec);
       tried.add(endpoint.id);
+      // A 5xx moves on to another endpoint when one remains (as aigw does with a retry
+      // policy); the last one's 5xx is passed through as it is.
+      const canFallBack =
+        retriesLeft > 0 &&
+        (candidates.length > 1 ||
+          order.slice(index + 1).some((next) => eligibleEndpoints(ctx, next, router).length > 0));
+      const deadline = withDeadline(signal, ref.backend.timeoutMs);
       endpoint.inFlight++;
       try {
-        const attempt: Attempt = { ref, decision, endpoint: choice.endpoint.spec, requestId };
-        const result = await forwardTo(ctx, attempt, request, req, res, trace, signal);
+        const attempt: Attempt = { ref, decision, endpoint: choice.endpoint.spec, requestId, canFallBack };
+        const result = await forwardTo(ctx, attempt, request, req, res, trace, deadline.signal);
         if (result.error === undefined) ctx.health.recordSuccess(endpoint);
         return {
           status: result.status,
@@ -183,17 +192,19 @@ async function tryBackends(
           ...(result.error ? { upstreamFailure: result.error.kind } : {}),
         };
       } catch (err) {
-        if (signal.aborted) throw signal.reason;
+        if (deadline.signal.aborted) throw deadline.signal.reason;
         if (!(err instanceof UpstreamError) || !isRetriable(err) || res.headersSent) throw err;
         lastFailure = err;
-        const ejected = ctx.health.recordFailure(endpoint);
+        // A server's own 5xx answer is not a connectivity failure: it does not eject.
+        const ejected = err.kind !== 'server_error' && ctx.health.recordFailure(endpoint);
         const retrying = retriesLeft-- > 0;
         ctx.logger.warn(
-          { requestId, endpoint: err.endpoint, kind: err.kind, ejected, retrying },
+          { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status, ejected, retrying },
           'upstream failed before responding',
         );
         if (!retrying) throw err;
       } finally {
+        deadline.clear();
         endpoint.inFlight--;
       }
     }
@@ -207,12 +218,14 @@ interface Attempt {
   readonly decision: RoutingDecision;
   readonly endpoint: EndpointSpec;
   readonly requestId: string;
+  /** Another endpoint could take over, so a 5xx answer may be discarded. */
+  readonly canFallBack: boolean;
 }
 
 /** One attempt on the chosen endpoint, with the provider's path and headers. */
 function forwardTo(
   ctx: GatewayContext,
-  { ref, decision, endpoint, requestId }: Attempt,
+  { ref, decision, endpoint, requestId, canFallBack }: Attempt,
   request: InferenceRequest,
   req: IncomingMessage,
   res: ServerResponse,
@@ -239,9 +252,15 @@ function forwardTo(
     },
     timeouts: ctx.config.timeouts,
     signal,
+    ...(canFallBack ? { fallbackOnStatus: isFallbackStatus } : {}),
     observer: trace.response,
     onObserverError: (err) => ctx.logger.warn({ err }, 'telemetry observer failed'),
   });
+}
+
+/** Upstream statuses after which another endpoint is tried, when one remains. */
+function isFallbackStatus(status: number): boolean {
+  return status === 500 || status === 502 || status === 503 || status === 504;
 }
 
 function chooseAlgorithm(req: IncomingMessage, target: Route, ctx: GatewayContext): string {
