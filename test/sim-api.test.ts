@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { generateAnswer } from '../src/sim/engine/answer.js';
+import { answerSeed, generateAnswer } from '../src/sim/engine/answer.js';
 import { renderChat } from '../src/sim/engine/chat-template.js';
 import { encode } from '../src/sim/engine/tokenizer.js';
 import { rawRequest } from './helpers/http.js';
@@ -57,7 +57,10 @@ describe('simulator API (official openai client)', () => {
     assert.equal(choice!.index, 0);
     assert.equal(choice!.finish_reason, 'length');
     assert.equal(choice!.message.role, 'assistant');
-    assert.equal(choice!.message.content, generateAnswer(42, promptIds, 7).pieces.join(''));
+    assert.equal(
+      choice!.message.content,
+      generateAnswer(answerSeed(MODEL, 42), promptIds, 7).pieces.join(''),
+    );
     assert.equal(res.usage?.prompt_tokens, promptIds.length);
     assert.equal(res.usage?.completion_tokens, 7);
     assert.equal(res.usage?.total_tokens, promptIds.length + 7);
@@ -119,7 +122,10 @@ describe('simulator API (official openai client)', () => {
     const res = await client.completions.create({ model: MODEL, prompt: 'Once upon a time', max_tokens: 4 });
     assert.equal(res.object, 'text_completion');
     assert.match(res.id, /^cmpl-/);
-    assert.equal(res.choices[0]!.text, generateAnswer(42, encode('Once upon a time'), 4).pieces.join(''));
+    assert.equal(
+      res.choices[0]!.text,
+      generateAnswer(answerSeed(MODEL, 42), encode('Once upon a time'), 4).pieces.join(''),
+    );
     assert.equal(res.choices[0]!.finish_reason, 'length');
     assert.equal(res.usage?.prompt_tokens, encode('Once upon a time').length);
     const fromIds = await client.completions.create({

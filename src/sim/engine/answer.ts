@@ -3,7 +3,7 @@
  * per piece (every piece is a word of at most six letters or a period, so the tokenizer
  * counts exactly `length` tokens in the joined text).
  */
-import { hashInts, seededRandom } from './hash.js';
+import { hashInts, hashText, seededRandom } from './hash.js';
 
 /** Shortest and longest answer when the request sets no `max_tokens`. */
 export const DEFAULT_ANSWER_TOKENS = { min: 16, max: 128 } as const;
@@ -22,6 +22,11 @@ const WORDS = (
 
 // Every word must stay one token, with or without its leading space.
 for (const word of WORDS) if (word.length > 6) throw new Error(`answer word "${word}" is over six letters`);
+
+/** The answer seed of an engine: its `--seed` mixed with its (first) model name, so models differ. */
+export function answerSeed(model: string, seed: number): number {
+  return hashText(model, seed);
+}
 
 export interface Answer {
   /** Token strings; `pieces.join('')` is the text. */

@@ -12,6 +12,7 @@ describe('tokenizer', () => {
       ['a  b', ['a', ' ', ' b']],
       ['end.\n\nNext', ['end', '.', '\n\n', 'Next']],
       ['x ...', ['x', ' .', '.', '.']],
+      ['Hi!<|im_end|>', ['Hi', '!', '<|im_end|>']],
       ['<|im_start|>user\nhi<|im_end|>', ['<|im_start|>', 'user', '\n', 'hi', '<|im_end|>']],
       ['        ', ['    ', '    ']],
       ['a \n  b', ['a', ' \n', ' ', ' b']],

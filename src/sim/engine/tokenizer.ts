@@ -32,7 +32,7 @@ const WORD_CHUNK = 6;
 const SPACE_CHUNK = 4;
 
 const PIECES =
-  /<\|[A-Za-z0-9_]+\|>| ?[\p{L}\p{M}]+| ?\p{N}| ?[^\s\p{L}\p{M}\p{N}]+|\s*[\r\n]+| +(?!\S)|\s+/gu;
+  /<\|[A-Za-z0-9_]+\|>| ?[\p{L}\p{M}]+| ?\p{N}| ?(?:(?!<\|[A-Za-z0-9_]+\|>)[^\s\p{L}\p{M}\p{N}])+|\s*[\r\n]+| +(?!\S)|\s+/gu;
 const LETTER = /[\p{L}\p{M}]/u;
 const DIGIT = /\p{N}/u;
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { generateAnswer } from '../engine/answer.js';
+import { answerSeed, generateAnswer } from '../engine/answer.js';
 import type { SequenceRecord, SequenceSpec } from '../engine/engine.js';
 import { tokenId } from '../engine/tokenizer.js';
 import { endEventStream, readJsonObject, sendJson, startEventStream, writeEvents } from './http-io.js';
@@ -54,7 +54,11 @@ function serve(
   if (promptLength + (limit ?? 1) > ctx.maxModelLen) {
     throw SimErrors.contextTooLong(ctx.maxModelLen, promptLength, limit ?? 0);
   }
-  const answer = generateAnswer(ctx.options.seed, request.promptIds, limit);
+  const answer = generateAnswer(
+    answerSeed(ctx.options.models[0]!, ctx.options.seed),
+    request.promptIds,
+    limit,
+  );
   const room = ctx.maxModelLen - promptLength;
   const pieces = answer.pieces.slice(0, room);
   const finishReason: ApiFinishReason =
