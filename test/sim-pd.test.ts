@@ -11,13 +11,31 @@ const MODEL = 'Qwen/Qwen3-32B';
 const LABELS = { model_name: MODEL, engine: '0' };
 const TIMING = ['--time-scale', '0.01', '--prefill-ms-per-token', '1', '--kv-transfer-ms-per-token', '0.05'];
 
+interface KvParams {
+  do_remote_prefill: boolean;
+  do_remote_decode: boolean;
+  remote_block_ids: number[];
+  remote_engine_id: string;
+  remote_request_id: string;
+  remote_host: string;
+  remote_port: number;
+}
+
+interface CompletionBody {
+  id: string;
+  choices: { finish_reason: string }[];
+  usage: { prompt_tokens: number; completion_tokens: number };
+  kv_transfer_params: KvParams | null;
+  error?: { param: string };
+}
+
 async function post(url: string, body: Record<string, unknown>) {
   const res = await fetch(`${url}/v1/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: MODEL, ...body }),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as CompletionBody };
 }
 
 describe('simulator prefill/decode disaggregation', () => {
@@ -59,18 +77,18 @@ describe('simulator prefill/decode disaggregation', () => {
       },
     });
     assert.equal(first.status, 200);
-    assert.equal(first.body['usage'].completion_tokens, 1);
-    assert.equal(first.body['choices'][0].finish_reason, 'length');
-    const params = first.body['kv_transfer_params'];
-    const promptTokens = first.body['usage'].prompt_tokens as number;
+    assert.equal(first.body.usage.completion_tokens, 1);
+    assert.equal(first.body.choices[0]!.finish_reason, 'length');
+    const params = first.body.kv_transfer_params!;
+    const promptTokens = first.body.usage.prompt_tokens;
     assert.equal(params.do_remote_prefill, true);
     assert.equal(params.do_remote_decode, false);
     assert.equal(params.remote_engine_id, prefill.engineId);
     assert.equal(params.remote_host, '127.0.0.1');
     assert.equal(params.remote_port, prefill.port);
-    assert.equal(params.remote_request_id, first.body['id']);
+    assert.equal(params.remote_request_id, first.body.id);
     assert.equal(params.remote_block_ids.length, Math.ceil(promptTokens / 16));
-    assert.ok(params.remote_block_ids.every((b: unknown) => Number.isInteger(b)));
+    assert.ok(params.remote_block_ids.every((b) => Number.isInteger(b)));
 
     // Step 2: the decode engine pulls the KV (0.05 ms/token) instead of computing it (1 ms/token).
     let second: Awaited<ReturnType<typeof post>> | undefined;
@@ -78,8 +96,8 @@ describe('simulator prefill/decode disaggregation', () => {
       second = await post(decode.url, { prompt: text, max_tokens: 6, kv_transfer_params: params });
     });
     assert.equal(second!.status, 200);
-    assert.equal(second!.body['usage'].completion_tokens, 6);
-    assert.equal(second!.body['kv_transfer_params'], null);
+    assert.equal(second!.body.usage.completion_tokens, 6);
+    assert.equal(second!.body.kv_transfer_params, null);
     assert.ok(Math.abs(ttft - (15 + promptTokens * 0.05) / 1000) < 1e-9, String(ttft));
   });
 
@@ -88,15 +106,15 @@ describe('simulator prefill/decode disaggregation', () => {
     let promptTokens = 0;
     const ttft = await ttftOf(decode, async () => {
       const res = await post(decode.url, { prompt: text, max_tokens: 2 });
-      promptTokens = res.body['usage'].prompt_tokens;
+      promptTokens = res.body.usage.prompt_tokens;
     });
     assert.ok(Math.abs(ttft - (15 + promptTokens * 1) / 1000) < 1e-9, String(ttft));
   });
 
   it('serves a prefill engine normally when the request does not ask for a handoff', async () => {
     const res = await post(prefill.url, { prompt: prompt('plain'), max_tokens: 4 });
-    assert.equal(res.body['usage'].completion_tokens, 4);
-    assert.equal(res.body['kv_transfer_params'], null);
+    assert.equal(res.body.usage.completion_tokens, 4);
+    assert.equal(res.body.kv_transfer_params, null);
   });
 
   it('puts kv_transfer_params on the finishing chunk of a streamed prefill', async () => {
@@ -110,15 +128,15 @@ describe('simulator prefill/decode disaggregation', () => {
       }),
     });
     const events = (await res.text()).split('\n\n').filter((e) => e.startsWith('data: {'));
-    const chunks = events.map((e) => JSON.parse(e.slice(6)) as Record<string, any>);
+    const chunks = events.map((e) => JSON.parse(e.slice(6)) as CompletionBody);
     assert.equal(chunks.length, 2, 'one token, then the finishing chunk');
-    assert.equal(chunks[1]!['choices'][0].finish_reason, 'length');
-    assert.equal(chunks[1]!['kv_transfer_params'].remote_engine_id, prefill.engineId);
+    assert.equal(chunks[1]!.choices[0]!.finish_reason, 'length');
+    assert.equal(chunks[1]!.kv_transfer_params!.remote_engine_id, prefill.engineId);
   });
 
   it('rejects handoff parameters that name no prefill engine', async () => {
     const res = await post(decode.url, { prompt: 'x', kv_transfer_params: { do_remote_prefill: true } });
     assert.equal(res.status, 400);
-    assert.equal(res.body['error'].param, 'kv_transfer_params.remote_engine_id');
+    assert.equal(res.body.error!.param, 'kv_transfer_params.remote_engine_id');
   });
 });
