@@ -131,6 +131,7 @@ queueing and prefix cache behave like a small GPU engine. Output text is determi
 
 const FOOTER = `Latency model (engine ms; see README "Simulator"):
   first token = queue wait + prefill wait + uncached prompt tokens x prefill-ms-per-token + ttft-overhead-ms
+  (decode role given kv_transfer_params: uncached prompt tokens x kv-transfer-ms-per-token instead of prefill)
   next tokens = decode-ms-per-token x (1 + (running - 1) / max-num-seqs) each`;
 
 export function simHelp(): string {
