@@ -6,6 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface Clock {
   /** Current engine time, ms. */
   now(): number;
@@ -31,7 +33,9 @@ export class ScaledClock implements Clock {
   }
 
   schedule(at: number, fn: () => void): () => void {
-    const timer = setTimeout(fn, Math.max(0, (at - this.now()) * this.timeScale));
+    // Node fires over-long timers at once; a capped one fires early and is simply re-armed.
+    const delay = Math.min(Math.max(0, (at - this.now()) * this.timeScale), MAX_TIMER_MS);
+    const timer = setTimeout(fn, delay);
     return () => clearTimeout(timer);
   }
 }
