@@ -120,7 +120,7 @@ function chatMessage(value: unknown, path: string): ChatMessage {
   else if (Array.isArray(content))
     text = content.map((part, j) => contentPart(part, `${path}.content[${j}]`)).join('');
   else throw SimErrors.invalid(`${path}.content`, 'expected a string, an array of content parts or null');
-  // Tool calls and names still cost tokens on a real engine.
+  // Tool calls in the history still cost prompt tokens on a real engine.
   if (m['tool_calls'] !== undefined && m['tool_calls'] !== null) text += JSON.stringify(m['tool_calls']);
   return { role, content: text };
 }
