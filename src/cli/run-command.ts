@@ -13,6 +13,14 @@ import {
 import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
 import { createLogger } from '../telemetry/logger.js';
+import {
+  announceFleet,
+  FLEET_FLAGS,
+  fleetSpecFromFlags,
+  type StartedFleet,
+  startEmbeddedFleet,
+  wantsEmbeddedFleet,
+} from './embedded-fleet.js';
 import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -108,6 +116,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
     help: 'Log level.',
   },
+  ...FLEET_FLAGS,
 ];
 
 const SUMMARY = `Serve an OpenAI-compatible API and route each request to a model server.
@@ -115,7 +124,9 @@ const SUMMARY = `Serve an OpenAI-compatible API and route each request to a mode
 Config sources, merged in this order: --endpoints-config FILE (AIBrix endpoints.yaml), then
 config.yaml (Envoy AI Gateway resources, as for \`aigw run\`) or, without it, the
 environment: OPENAI_API_KEY [+ OPENAI_BASE_URL], or AZURE_OPENAI_API_KEY +
-AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION [+ OPENAI_ORG_ID, OPENAI_PROJECT_ID].`;
+AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION [+ OPENAI_ORG_ID, OPENAI_PROJECT_ID].
+With none of them, an embedded fleet of simulated vLLM engines is started and served
+(see the --sim-* options).`;
 
 export function runHelp(): string {
   return formatHelp('switchyard run [config.yaml] [options]', SUMMARY, RUN_FLAGS);
@@ -132,12 +143,18 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!isKnownAlgorithm(algorithm)) {
     throw new UsageError(`unknown routing algorithm "${algorithm}" (known: ${knownAlgorithms().join(', ')})`);
   }
+  const fleetSpec = fleetSpecFromFlags(f);
   const logger = createLogger({ level: f['log-level'] as string });
-  const loaded = loadRoutes({
+  let loaded = loadRoutes({
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
     ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),
     env,
   });
+  let embedded: StartedFleet | undefined;
+  if (!loaded && wantsEmbeddedFleet(env)) {
+    embedded = await startEmbeddedFleet(fleetSpec, logger);
+    loaded = embedded.loaded;
+  }
   if (!loaded) {
     throw new ConfigError(
       'switchyard run',
@@ -185,6 +202,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   try {
     gateway = await Gateway.start(config, { logger });
   } catch (err) {
+    await embedded?.fleet.close();
     if (err instanceof ListenError) throw new UsageError(err.message);
     throw err;
   }
@@ -199,13 +217,15 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     'switchyard listening',
   );
-  return waitForShutdown(gateway, config.timeouts.drainMs, logger);
+  if (embedded) announceFleet(embedded.fleet.layout, config.listen.host, gateway.port, logger);
+  return waitForShutdown(gateway, config.timeouts.drainMs, logger, () => embedded?.fleet.close());
 }
 
 function waitForShutdown(
   gateway: Gateway,
   drainMs: number,
   logger: ReturnType<typeof createLogger>,
+  afterStop: () => Promise<void> | undefined = () => undefined,
 ): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
@@ -214,6 +234,7 @@ function waitForShutdown(
       stopping = true;
       logger.info({ signal, inFlight: gateway.context.lifecycle.inFlight, drainMs }, 'draining');
       const clean = await gateway.shutdown(drainMs);
+      await afterStop();
       logger.info({ clean }, clean ? 'stopped' : 'stopped after the drain deadline; some requests were cut');
       logger.flush();
       resolve(0);
