@@ -4,8 +4,10 @@
 import { ConfigError } from '../config/config-error.js';
 import { loadRoutes } from '../config/load.js';
 import { DEFAULT_LIMITS, DEFAULT_LISTEN, DEFAULT_TIMEOUTS, type GatewayConfig } from '../config/model.js';
+import { loadMcpConfig } from '../mcp/config.js';
 import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
+import { DEFAULT_MCP_PAGE_SIZE } from '../server/mcp-handler.js';
 import { createLogger } from '../telemetry/logger.js';
 import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
@@ -16,6 +18,26 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     type: 'string',
     value: 'FILE',
     help: 'AIBrix-style endpoints.yaml listing the model servers.',
+  },
+  {
+    name: 'mcp-config',
+    type: 'string',
+    value: 'FILE',
+    help: 'MCP servers to aggregate on /mcp, as {"mcpServers": {...}} JSON (see the README).',
+  },
+  {
+    name: 'mcp-json',
+    type: 'string',
+    value: 'JSON',
+    help: 'The same MCP servers config given inline; excludes --mcp-config.',
+  },
+  {
+    name: 'mcp-page-size',
+    type: 'int',
+    env: 'SWITCHYARD_MCP_PAGE_SIZE',
+    default: DEFAULT_MCP_PAGE_SIZE,
+    value: 'N',
+    help: 'Items per page of the tool, prompt and resource lists /mcp returns.',
   },
   {
     name: 'port',
@@ -100,7 +122,8 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
 const SUMMARY = `Serve an OpenAI-compatible API and route each request to a model server.
 
 Config sources: --endpoints-config FILE (AIBrix endpoints.yaml). Positional config.yaml
-(Envoy AI Gateway resources) is reserved for aigw compatibility.`;
+(Envoy AI Gateway resources) is reserved for aigw compatibility. --mcp-config FILE or
+--mcp-json JSON adds an MCP gateway on /mcp, alone or beside the model routes.`;
 
 export function runHelp(): string {
   return formatHelp('switchyard run [config.yaml] [options]', SUMMARY, RUN_FLAGS);
@@ -123,7 +146,21 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),
     env,
   });
-  if (!loaded) {
+  if (f['mcp-config'] !== undefined && f['mcp-json'] !== undefined) {
+    throw new UsageError('--mcp-config and --mcp-json are mutually exclusive; pass one');
+  }
+  const mcp = loadMcpConfig(
+    {
+      ...(f['mcp-config'] !== undefined ? { file: f['mcp-config'] as string } : {}),
+      ...(f['mcp-json'] !== undefined ? { json: f['mcp-json'] as string } : {}),
+    },
+    env,
+  );
+  const pageSize = f['mcp-page-size'] as number;
+  if (pageSize < 1)
+    throw new UsageError(`invalid value "${pageSize}" for --mcp-page-size: must be at least 1`);
+  // An MCP-only gateway serves /mcp without model routes (no simulated fleet either).
+  if (!loaded && !mcp) {
     throw new ConfigError(
       'switchyard run',
       '',
@@ -131,8 +168,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     );
   }
   const config: GatewayConfig = {
-    routes: loaded.routes,
-    source: loaded.source,
+    routes: loaded?.routes ?? [],
+    source: loaded?.source ?? 'none (MCP only)',
     listen: {
       host: f['host'] as string,
       port: f['port'] as number,
@@ -150,7 +187,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   };
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start(config, { logger });
+    gateway = await Gateway.start(config, { logger, ...(mcp ? { mcp: { ...mcp, pageSize } } : {}) });
   } catch (err) {
     if (err instanceof ListenError) throw new UsageError(err.message);
     throw err;
@@ -163,6 +200,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       models: gateway.context.resolver.listModels().map((m) => m.id),
       source: config.source,
       routingAlgorithm: algorithm,
+      ...(mcp ? { mcpServers: mcp.servers.map((s) => s.name), mcpSource: mcp.source } : {}),
     },
     'switchyard listening',
   );
