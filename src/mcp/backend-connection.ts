@@ -205,7 +205,7 @@ export class BackendConnection {
     }
   }
 
-  private send<S extends AnySchema>(
+  private async send<S extends AnySchema>(
     link: Link,
     method: string,
     params: Record<string, unknown>,
@@ -215,12 +215,18 @@ export class BackendConnection {
     const signal = options.signal ? AbortSignal.any([options.signal, link.lost.signal]) : link.lost.signal;
     // The method is one of the protocol's; the SDK's request union cannot express "any of them".
     const request = { method, params } as Parameters<Client['request']>[0];
-    return link.client.request(request, schema, {
-      signal,
-      timeout: this.options.requestTimeoutMs,
-      resetTimeoutOnProgress: true,
-      ...(options.onprogress ? { onprogress: options.onprogress } : {}),
-    });
+    try {
+      return await link.client.request(request, schema, {
+        signal,
+        timeout: this.options.requestTimeoutMs,
+        resetTimeoutOnProgress: true,
+        ...(options.onprogress ? { onprogress: options.onprogress } : {}),
+      });
+    } catch (err) {
+      // The SDK reports every abort as a timeout; a lost link has its own reason.
+      if (link.lost.signal.aborted && !options.signal?.aborted) throw link.lost.signal.reason;
+      throw err;
+    }
   }
 
   private ensureLink(force: boolean): Promise<Link> {

@@ -20,13 +20,19 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
+export interface ToolContext {
+  /** Aborts when the caller cancels. */
+  readonly signal: AbortSignal;
+  /** Sends notifications/progress when the caller asked for progress; false when it did not. */
+  progress(progress: number, total?: number): Promise<boolean>;
+}
+
 export interface ToolSpec {
   readonly name: string;
   readonly description?: string;
-  /** Runs the tool; `signal` aborts when the client cancels. */
   readonly run: (
     args: Record<string, unknown>,
-    signal: AbortSignal,
+    context: ToolContext,
   ) => CallToolResult | Promise<CallToolResult>;
 }
 
@@ -148,6 +154,10 @@ abstract class BackendBase {
  */
 export class ToolBackend extends BackendBase {
   readonly calls: { name: string; args: Record<string, unknown> }[] = [];
+  /** The cursor of every tools/list received (undefined for a first page). */
+  readonly listCursors: (string | undefined)[] = [];
+  /** Calls whose caller cancelled them. */
+  cancelled = 0;
   private tools: ToolSpec[];
 
   private constructor(private readonly spec: BackendSpec) {
@@ -175,6 +185,7 @@ export class ToolBackend extends BackendBase {
         inputSchema: { type: 'object', properties: {}, additionalProperties: true },
       }));
     server.setRequestHandler(ListToolsRequestSchema, (req) => {
+      this.listCursors.push(req.params?.cursor);
       const all = toolList();
       const size = this.spec.pageSize;
       if (!size) return { tools: all };
@@ -187,7 +198,17 @@ export class ToolBackend extends BackendBase {
       if (!tool) throw new Error(`no tool ${req.params.name}`);
       const args = (req.params.arguments ?? {}) as Record<string, unknown>;
       this.calls.push({ name: tool.name, args });
-      return tool.run(args, extra.signal);
+      extra.signal.addEventListener('abort', () => this.cancelled++);
+      const token = req.params._meta?.progressToken;
+      return tool.run(args, {
+        signal: extra.signal,
+        progress: async (progress, total) => {
+          if (token === undefined) return false;
+          const params = { progressToken: token, progress, ...(total !== undefined ? { total } : {}) };
+          await extra.sendNotification({ method: 'notifications/progress', params });
+          return true;
+        },
+      });
     });
     const transport = this.transport(() => void server.close());
     const session: Session = { server, transport, notifyToolsChanged: () => server.sendToolListChanged() };

@@ -38,3 +38,12 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   }
   return total;
 }
+
+/** Polls `predicate` every 10 ms until it holds; fails after `timeoutMs`. */
+export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
