@@ -140,15 +140,18 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!isKnownAlgorithm(algorithm)) {
     throw new UsageError(`unknown routing algorithm "${algorithm}" (known: ${knownAlgorithms().join(', ')})`);
   }
+  if (f['mcp-config'] !== undefined && f['mcp-json'] !== undefined) {
+    throw new UsageError('--mcp-config and --mcp-json are mutually exclusive; pass one');
+  }
+  const pageSize = f['mcp-page-size'] as number;
+  if (pageSize < 1)
+    throw new UsageError(`invalid value "${pageSize}" for --mcp-page-size: must be at least 1`);
   const logger = createLogger({ level: f['log-level'] as string });
   const loaded = loadRoutes({
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
     ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),
     env,
   });
-  if (f['mcp-config'] !== undefined && f['mcp-json'] !== undefined) {
-    throw new UsageError('--mcp-config and --mcp-json are mutually exclusive; pass one');
-  }
   const mcp = loadMcpConfig(
     {
       ...(f['mcp-config'] !== undefined ? { file: f['mcp-config'] as string } : {}),
@@ -156,9 +159,6 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     env,
   );
-  const pageSize = f['mcp-page-size'] as number;
-  if (pageSize < 1)
-    throw new UsageError(`invalid value "${pageSize}" for --mcp-page-size: must be at least 1`);
   // An MCP-only gateway serves /mcp without model routes (no simulated fleet either).
   if (!loaded && !mcp) {
     throw new ConfigError(

@@ -110,6 +110,12 @@ function parseServer(
 ): McpServerConfig {
   if (!isValidServerName(name)) throw fail(path, `server name "${name}" is not usable: ${SERVER_NAME_RULE}`);
   const entry = asMapping(value, path, fail);
+  if ('command' in entry) {
+    throw fail(
+      [...path, 'command'],
+      'stdio servers (started by a command) are not supported: the gateway reaches MCP servers over streamable HTTP; give a url',
+    );
+  }
   onlyKeys(entry, SERVER_KEYS, path, fail);
 
   const type = entry['type'];
@@ -119,10 +125,8 @@ function parseServer(
       `unsupported transport ${describe(type)}: the gateway speaks streamable HTTP (${STREAMABLE_HTTP_TYPES.join(', ')})`,
     );
   }
-  if (entry['url'] === undefined) {
-    const hint = 'command' in entry ? ' (stdio servers started by a command are not supported)' : '';
-    throw fail([...path, 'url'], `missing: a streamable HTTP server needs a url${hint}`);
-  }
+  if (entry['url'] === undefined)
+    throw fail([...path, 'url'], 'missing: a streamable HTTP server needs a url');
   const rawUrl = asString(entry['url'], [...path, 'url'], fail);
   let url: URL;
   try {
