@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in strings is the config syntax under test
 /** `switchyard run` with MCP configs: start-up errors, and MCP beside model routes. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
