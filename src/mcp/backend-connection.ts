@@ -135,8 +135,13 @@ export class BackendConnection {
       ...(options.meta ? { meta: options.meta } : {}),
       startedAt: performance.now(),
     });
+    const extraMeta = record.upstreamMeta?.();
+    const sent =
+      extraMeta && Object.keys(extraMeta).length > 0
+        ? { ...params, _meta: { ...(params['_meta'] as Record<string, unknown> | undefined), ...extraMeta } }
+        : params;
     try {
-      const result = await this.callWithReinitialise(method, params, schema, options);
+      const result = await this.callWithReinitialise(method, sent, schema, options);
       const isToolError = (result as { isError?: unknown }).isError === true;
       record.end({ outcome: isToolError ? 'tool_error' : 'ok', result });
       return result;

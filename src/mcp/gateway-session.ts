@@ -18,7 +18,11 @@ import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  type Prompt,
   ReadResourceRequestSchema,
+  type Resource,
+  type ResourceTemplate,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { McpTelemetry } from '../telemetry/mcp-telemetry.js';
@@ -112,16 +116,17 @@ export class GatewaySession {
 
   private registerHandlers(agg: Aggregator): void {
     const { server } = this;
+    const size = this.options.pageSize;
     const pagers = {
-      tools: new ListPager<unknown>(this.options.pageSize),
-      prompts: new ListPager<unknown>(this.options.pageSize),
-      resources: new ListPager<unknown>(this.options.pageSize),
-      templates: new ListPager<unknown>(this.options.pageSize),
+      tools: new ListPager<Tool>(size),
+      prompts: new ListPager<Prompt>(size),
+      resources: new ListPager<Resource>(size),
+      templates: new ListPager<ResourceTemplate>(size),
     };
     server.setRequestHandler(ListToolsRequestSchema, (req, extra) =>
       this.guard(async () => {
         const page = await pagers.tools.page(req.params?.cursor, () => agg.listTools(extra.signal));
-        return { tools: page.items as never[], ...cursorOf(page) };
+        return { tools: page.items, ...cursorOf(page) };
       }),
     );
     server.setRequestHandler(CallToolRequestSchema, (req, extra) =>
@@ -130,7 +135,7 @@ export class GatewaySession {
     server.setRequestHandler(ListPromptsRequestSchema, (req, extra) =>
       this.guard(async () => {
         const page = await pagers.prompts.page(req.params?.cursor, () => agg.listPrompts(extra.signal));
-        return { prompts: page.items as never[], ...cursorOf(page) };
+        return { prompts: page.items, ...cursorOf(page) };
       }),
     );
     server.setRequestHandler(GetPromptRequestSchema, (req, extra) =>
@@ -139,7 +144,7 @@ export class GatewaySession {
     server.setRequestHandler(ListResourcesRequestSchema, (req, extra) =>
       this.guard(async () => {
         const page = await pagers.resources.page(req.params?.cursor, () => agg.listResources(extra.signal));
-        return { resources: page.items as never[], ...cursorOf(page) };
+        return { resources: page.items, ...cursorOf(page) };
       }),
     );
     server.setRequestHandler(ListResourceTemplatesRequestSchema, (req, extra) =>
@@ -147,7 +152,7 @@ export class GatewaySession {
         const page = await pagers.templates.page(req.params?.cursor, () =>
           agg.listResourceTemplates(extra.signal),
         );
-        return { resourceTemplates: page.items as never[], ...cursorOf(page) };
+        return { resourceTemplates: page.items, ...cursorOf(page) };
       }),
     );
     server.setRequestHandler(ReadResourceRequestSchema, (req, extra) =>

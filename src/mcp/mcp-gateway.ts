@@ -123,9 +123,12 @@ export class McpGateway {
         JSON.stringify({ jsonrpc: '2.0', id: message.id, error: { code: err.code, message: err.message } }),
       );
     }
-    await this.within(session, res, () => session.transport.handleRequest(req, res, message));
-    // The transport refused the initialize (bad Accept header, ...): nothing will use this session.
-    if (session.id === undefined || !this.sessions.has(session.id)) await session.close();
+    try {
+      await this.within(session, res, () => session.transport.handleRequest(req, res, message));
+    } finally {
+      // The transport refused the initialize (bad Accept header, ...): nothing will use this session.
+      if (session.id === undefined || !this.sessions.has(session.id)) await session.close();
+    }
   }
 
   private rejectSession(res: ServerResponse, sessionId: string | undefined): void {

@@ -55,6 +55,11 @@ export interface McpCallEnd {
 /** One call; `end()` is called exactly once. */
 export interface McpCallRecord {
   end(end: McpCallEnd): void;
+  /**
+   * Optional: entries to add to the upstream request's `params._meta`, read once before the
+   * request is sent (a span recorder returns `{traceparent}` here to propagate its span).
+   */
+  upstreamMeta?(): Readonly<Record<string, string>>;
 }
 
 /**
@@ -115,6 +120,16 @@ export function combineMcpTelemetry(logger: Logger, ...parts: McpTelemetry[]): M
       return {
         end(end) {
           for (const r of records) if (r) guard('end', () => r.end(end));
+        },
+        upstreamMeta() {
+          const meta: Record<string, string> = {};
+          for (const r of records)
+            if (r?.upstreamMeta)
+              Object.assign(
+                meta,
+                guard('upstreamMeta', () => r.upstreamMeta!()),
+              );
+          return meta;
         },
       };
     },

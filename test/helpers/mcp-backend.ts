@@ -153,7 +153,7 @@ abstract class BackendBase {
  * and over the tool set (add a tool, then announce it).
  */
 export class ToolBackend extends BackendBase {
-  readonly calls: { name: string; args: Record<string, unknown> }[] = [];
+  readonly calls: { name: string; args: Record<string, unknown>; meta?: Record<string, unknown> }[] = [];
   /** The cursor of every tools/list received (undefined for a first page). */
   readonly listCursors: (string | undefined)[] = [];
   /** Calls whose caller cancelled them. */
@@ -197,7 +197,8 @@ export class ToolBackend extends BackendBase {
       const tool = this.tools.find((t) => t.name === req.params.name);
       if (!tool) throw new Error(`no tool ${req.params.name}`);
       const args = (req.params.arguments ?? {}) as Record<string, unknown>;
-      this.calls.push({ name: tool.name, args });
+      const meta = req.params._meta as Record<string, unknown> | undefined;
+      this.calls.push({ name: tool.name, args, ...(meta ? { meta } : {}) });
       extra.signal.addEventListener('abort', () => this.cancelled++);
       const token = req.params._meta?.progressToken;
       return tool.run(args, {
