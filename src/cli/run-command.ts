@@ -10,8 +10,10 @@ import {
   DEFAULT_TIMEOUTS,
   type GatewayConfig,
 } from '../config/model.js';
+import { loadMcpConfig } from '../mcp/config.js';
 import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
+import { DEFAULT_MCP_PAGE_SIZE } from '../server/mcp-handler.js';
 import { createLogger } from '../telemetry/logger.js';
 import {
   announceFleet,
@@ -30,6 +32,26 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     type: 'string',
     value: 'FILE',
     help: 'AIBrix-style endpoints.yaml listing the model servers.',
+  },
+  {
+    name: 'mcp-config',
+    type: 'string',
+    value: 'FILE',
+    help: 'MCP servers to aggregate on /mcp, as {"mcpServers": {...}} JSON (see the README).',
+  },
+  {
+    name: 'mcp-json',
+    type: 'string',
+    value: 'JSON',
+    help: 'The same MCP servers config given inline; excludes --mcp-config.',
+  },
+  {
+    name: 'mcp-page-size',
+    type: 'int',
+    env: 'SWITCHYARD_MCP_PAGE_SIZE',
+    default: DEFAULT_MCP_PAGE_SIZE,
+    value: 'N',
+    help: 'Items per page of the tool, prompt and resource lists /mcp returns.',
   },
   {
     name: 'port',
@@ -125,8 +147,9 @@ Config sources, merged in this order: --endpoints-config FILE (AIBrix endpoints.
 config.yaml (Envoy AI Gateway resources, as for \`aigw run\`) or, without it, the
 environment: OPENAI_API_KEY [+ OPENAI_BASE_URL], or AZURE_OPENAI_API_KEY +
 AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION [+ OPENAI_ORG_ID, OPENAI_PROJECT_ID].
-With none of them, an embedded fleet of simulated vLLM engines is started and served
-(see the --sim-* options).`;
+--mcp-config FILE or --mcp-json JSON adds an MCP gateway on /mcp, alone or beside the
+model routes. With no model source and no MCP servers, an embedded fleet of simulated
+vLLM engines is started and served (see the --sim-* options).`;
 
 export function runHelp(): string {
   return formatHelp('switchyard run [config.yaml] [options]', SUMMARY, RUN_FLAGS);
@@ -144,18 +167,32 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError(`unknown routing algorithm "${algorithm}" (known: ${knownAlgorithms().join(', ')})`);
   }
   const fleetSpec = fleetSpecFromFlags(f);
+  if (f['mcp-config'] !== undefined && f['mcp-json'] !== undefined) {
+    throw new UsageError('--mcp-config and --mcp-json are mutually exclusive; pass one');
+  }
+  const pageSize = f['mcp-page-size'] as number;
+  if (pageSize < 1)
+    throw new UsageError(`invalid value "${pageSize}" for --mcp-page-size: must be at least 1`);
   const logger = createLogger({ level: f['log-level'] as string });
   let loaded = loadRoutes({
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
     ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),
     env,
   });
+  const mcp = loadMcpConfig(
+    {
+      ...(f['mcp-config'] !== undefined ? { file: f['mcp-config'] as string } : {}),
+      ...(f['mcp-json'] !== undefined ? { json: f['mcp-json'] as string } : {}),
+    },
+    env,
+  );
   let embedded: StartedFleet | undefined;
-  if (!loaded && wantsEmbeddedFleet(env)) {
+  // An MCP-only gateway serves /mcp without model routes (no simulated fleet either).
+  if (!loaded && !mcp && wantsEmbeddedFleet(env)) {
     embedded = await startEmbeddedFleet(fleetSpec, logger);
     loaded = embedded.loaded;
   }
-  if (!loaded) {
+  if (!loaded && !mcp) {
     throw new ConfigError(
       'switchyard run',
       '',
@@ -163,20 +200,20 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     );
   }
   const config: GatewayConfig = {
-    routes: loaded.routes,
-    source: loaded.source,
+    routes: loaded?.routes ?? [],
+    source: loaded?.source ?? 'none (MCP only)',
     listen: {
       host: f['host'] as string,
       port: parsed.explicit.has('port')
         ? (f['port'] as number)
-        : (loaded.listenPort ?? (f['port'] as number)),
+        : (loaded?.listenPort ?? (f['port'] as number)),
       adminHost: f['admin-host'] as string,
       adminPort: f['admin-port'] as number,
     },
     limits: {
       maxBodyBytes: parsed.explicit.has('max-body-size')
         ? (f['max-body-size'] as number)
-        : (loaded.maxBodyBytes ?? (f['max-body-size'] as number)),
+        : (loaded?.maxBodyBytes ?? (f['max-body-size'] as number)),
     },
     timeouts: {
       connectMs: f['connect-timeout'] as number,
@@ -187,20 +224,20 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     routing: { algorithm },
     retry: { maxRetries: Math.max(0, f['max-retries'] as number) },
   };
-  for (const route of loaded.routes) {
+  for (const route of config.routes) {
     if (route.routingAlgorithm && !isKnownAlgorithm(route.routingAlgorithm)) {
       throw new ConfigError(
-        loaded.source,
+        config.source,
         `route ${route.name}`,
         `unknown routing algorithm "${route.routingAlgorithm}" (known: ${knownAlgorithms().join(', ')})`,
       );
     }
   }
-  for (const warning of loaded.warnings) logger.warn(warning);
-  for (const note of loaded.ignored) logger.info(note);
+  for (const warning of loaded?.warnings ?? []) logger.warn(warning);
+  for (const note of loaded?.ignored ?? []) logger.info(note);
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start(config, { logger });
+    gateway = await Gateway.start(config, { logger, ...(mcp ? { mcp: { ...mcp, pageSize } } : {}) });
   } catch (err) {
     await embedded?.fleet.close();
     if (err instanceof ListenError) throw new UsageError(err.message);
@@ -214,6 +251,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       models: gateway.context.resolver.listModels().map((m) => m.id),
       source: config.source,
       routingAlgorithm: algorithm,
+      ...(mcp ? { mcpServers: mcp.servers.map((s) => s.name), mcpSource: mcp.source } : {}),
     },
     'switchyard listening',
   );

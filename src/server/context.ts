@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../config/model.js';
+import type { McpGateway } from '../mcp/mcp-gateway.js';
 import type { AdapterTable } from '../providers/adapters.js';
 import type { Resolver } from '../resolve/resolver.js';
 import type { RouterTable } from '../routing/algorithms.js';
@@ -22,4 +23,6 @@ export interface GatewayContext {
   readonly lifecycle: Lifecycle;
   readonly logger: Logger;
   readonly random: () => number;
+  /** The `/mcp` endpoint, when MCP servers are configured. */
+  readonly mcp?: McpGateway;
 }
