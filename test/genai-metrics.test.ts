@@ -8,12 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { type FakeUpstream, writeEndpointsFile } from './helpers/fake-upstream.js';
 import { type RunningGateway, startGateway } from './helpers/gateway-process.js';
 import { CHAT_USAGE, startOpenAIUpstream } from './helpers/openai-upstream.js';
-import { type Sample, scrape, total } from './helpers/prometheus-text.js';
+import { type Samples, scrapeMetrics } from './helpers/prometheus.js';
 
 describe('GenAI and routing metrics on /metrics', () => {
   let upstream: FakeUpstream;
   let gateway: RunningGateway;
-  let samples: Sample[];
+  let samples: Samples;
 
   before(async () => {
     upstream = await startOpenAIUpstream();
@@ -31,7 +31,7 @@ describe('GenAI and routing metrics on /metrics', () => {
     await send({ model: 'qwen', messages }, 'red');
     await send({ model: 'qwen', messages, stream: true, stream_options: { include_usage: true } }, 'blue');
     await send({ model: 'missing-upstream', messages }, 'red');
-    samples = await scrape(gateway.adminUrl);
+    samples = await scrapeMetrics(gateway.adminUrl);
   });
 
   after(async () => {
@@ -55,10 +55,10 @@ describe('GenAI and routing metrics on /metrics', () => {
       ['reasoning', 1],
     ] as const) {
       const where = { ...base, gen_ai_token_type: type, team_id: 'red' };
-      assert.equal(total(samples, 'gen_ai_client_token_usage_sum', where), count, type);
-      assert.equal(total(samples, 'gen_ai_client_token_usage_count', where), 1, type);
+      assert.equal(samples.total('gen_ai_client_token_usage_sum', where), count, type);
+      assert.equal(samples.total('gen_ai_client_token_usage_count', where), 1, type);
       assert.equal(
-        total(samples, 'gen_ai_client_token_usage_sum', { ...where, team_id: 'blue' }),
+        samples.total('gen_ai_client_token_usage_sum', { ...where, team_id: 'blue' }),
         count,
         type,
       );
@@ -66,7 +66,7 @@ describe('GenAI and routing metrics on /metrics', () => {
   });
 
   it('records request duration, with error_type only on the failed request', () => {
-    const ok = samples.filter(
+    const ok = samples.samples.filter(
       (s) => s.name === 'gen_ai_server_request_duration_seconds_count' && s.value > 0,
     );
     const byJson = (a: object, b: object) => JSON.stringify(a).localeCompare(JSON.stringify(b));
@@ -85,7 +85,7 @@ describe('GenAI and routing metrics on /metrics', () => {
         },
       ].sort(byJson),
     );
-    const buckets = samples
+    const buckets = samples.samples
       .filter(
         (s) => s.name === 'gen_ai_server_request_duration_seconds_bucket' && s.labels['team_id'] === 'blue',
       )
@@ -111,12 +111,12 @@ describe('GenAI and routing metrics on /metrics', () => {
 
   it('records time to first token and per output token for the stream only', () => {
     assert.equal(
-      total(samples, 'gen_ai_server_time_to_first_token_seconds_count', { ...base, team_id: 'blue' }),
+      samples.total('gen_ai_server_time_to_first_token_seconds_count', { ...base, team_id: 'blue' }),
       1,
     );
-    assert.equal(total(samples, 'gen_ai_server_time_to_first_token_seconds_count', { team_id: 'red' }), 0);
+    assert.equal(samples.total('gen_ai_server_time_to_first_token_seconds_count', { team_id: 'red' }), 0);
     assert.equal(
-      total(samples, 'gen_ai_server_time_per_output_token_seconds_count', { ...base, team_id: 'blue' }),
+      samples.total('gen_ai_server_time_per_output_token_seconds_count', { ...base, team_id: 'blue' }),
       1,
     );
   });
@@ -124,19 +124,21 @@ describe('GenAI and routing metrics on /metrics', () => {
   it("keeps Switchyard's routing series", () => {
     const endpoint = upstream.address;
     assert.equal(
-      total(samples, 'switchyard_routing_decisions_total', { algorithm: 'random', model: 'qwen', endpoint }),
+      samples.total('switchyard_routing_decisions_total', { algorithm: 'random', model: 'qwen', endpoint }),
       2,
     );
     assert.equal(
-      total(samples, 'switchyard_routing_fallbacks_total', { algorithm: 'random', model: 'qwen' }),
+      samples.total('switchyard_routing_fallbacks_total', { algorithm: 'random', model: 'qwen' }),
       0,
     );
     assert.ok(
-      samples.some((s) => s.name === 'switchyard_routing_fallbacks_total' && s.labels['model'] === 'qwen'),
+      samples.samples.some(
+        (s) => s.name === 'switchyard_routing_fallbacks_total' && s.labels['model'] === 'qwen',
+      ),
     );
-    assert.equal(total(samples, 'switchyard_endpoint_in_flight', { endpoint }), 0);
-    assert.equal(total(samples, 'switchyard_endpoint_healthy', { endpoint }), 1);
-    assert.equal(total(samples, 'switchyard_gateway_overhead_seconds_count', { operation: 'chat' }), 3);
-    assert.ok(total(samples, 'switchyard_gateway_overhead_seconds_sum', { operation: 'chat' }) > 0);
+    assert.equal(samples.total('switchyard_endpoint_in_flight', { endpoint }), 0);
+    assert.equal(samples.total('switchyard_endpoint_healthy', { endpoint }), 1);
+    assert.equal(samples.total('switchyard_gateway_overhead_seconds_count', { operation: 'chat' }), 3);
+    assert.ok(samples.total('switchyard_gateway_overhead_seconds_sum', { operation: 'chat' }) > 0);
   });
 });

@@ -9,7 +9,7 @@ import { type FakeUpstream, writeEndpointsFile } from './helpers/fake-upstream.j
 import { type RunningGateway, startGateway } from './helpers/gateway-process.js';
 import { startOpenAIUpstream } from './helpers/openai-upstream.js';
 import { OtlpReceiver } from './helpers/otlp-receiver.js';
-import { scrape, total } from './helpers/prometheus-text.js';
+import { scrapeMetrics } from './helpers/prometheus.js';
 
 describe('token counts in spans and metrics agree', () => {
   let receiver: OtlpReceiver;
@@ -58,10 +58,10 @@ describe('token counts in spans and metrics agree', () => {
       (s) => String(s.attributes['switchyard.request_id']).startsWith('tok-'),
       bodies.length,
     );
-    const samples = await scrape(gateway.adminUrl);
+    const samples = await scrapeMetrics(gateway.adminUrl);
     const spanSum = (key: string) => spans.reduce((sum, s) => sum + Number(s.attributes[key] ?? 0), 0);
     const metricSum = (type: string) =>
-      total(samples, 'gen_ai_client_token_usage_sum', { gen_ai_token_type: type });
+      samples.total('gen_ai_client_token_usage_sum', { gen_ai_token_type: type });
 
     const pairs = {
       input: [spanSum('llm.token_count.prompt'), metricSum('input')],

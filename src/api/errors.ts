@@ -5,10 +5,7 @@
  */
 
 export type ErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'rate_limit_error'
-  | 'server_error';
+  'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; code: string | null; param: string | null };
@@ -124,6 +121,15 @@ export const Errors = {
       'server_error',
       'upstream_bad_response',
       `The upstream for model \`${model}\` answered badly: ${detail}`,
+    ),
+  /** The model's route exists but none of its backends can be served (unsupported schema, ...). */
+  modelUnavailable: (model: string, reason: string) =>
+    new GatewayError(
+      501,
+      'server_error',
+      'model_not_supported',
+      `The model \`${model}\` is configured but this gateway cannot serve it: ${reason}.`,
+      'model',
     ),
   noEndpoint: (model: string) =>
     new GatewayError(

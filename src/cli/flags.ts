@@ -26,6 +26,8 @@ export interface ParsedCommand {
   readonly flags: FlagValues;
   readonly positionals: string[];
   readonly help: boolean;
+  /** Flags the user gave (on the command line or through their env variable), not defaulted. */
+  readonly explicit: ReadonlySet<string>;
 }
 
 export function parseCommand(
@@ -50,11 +52,12 @@ export function parseCommand(
     throw new UsageError(oneLine((err as Error).message));
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-  if (values['help']) return { flags: {}, positionals: parsed.positionals, help: true };
+  if (values['help']) return { flags: {}, positionals: parsed.positionals, help: true, explicit: new Set() };
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`);
   }
   const flags: FlagValues = {};
+  const explicit = new Set<string>();
   for (const spec of specs) {
     const given = values[spec.name];
     const fromEnv = spec.env ? env[spec.env] : undefined;
@@ -64,6 +67,7 @@ export function parseCommand(
       flags[spec.name] = spec.default;
       continue;
     }
+    explicit.add(spec.name);
     if (spec.type === 'strings') {
       flags[spec.name] = Array.isArray(raw) ? raw : [String(raw)];
       continue;
@@ -74,7 +78,7 @@ export function parseCommand(
     }
     flags[spec.name] = convert(spec, String(raw), origin);
   }
-  return { flags, positionals: parsed.positionals, help: false };
+  return { flags, positionals: parsed.positionals, help: false, explicit };
 }
 
 function convert(spec: FlagSpec, raw: string, origin: string): string | number {

@@ -3,11 +3,32 @@
  */
 import { ConfigError } from '../config/config-error.js';
 import { loadRoutes } from '../config/load.js';
-import { DEFAULT_LIMITS, DEFAULT_LISTEN, DEFAULT_TIMEOUTS, type GatewayConfig } from '../config/model.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_LISTEN,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUTS,
+  type GatewayConfig,
+} from '../config/model.js';
+import { loadMcpConfig } from '../mcp/config.js';
 import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
+import { DEFAULT_MCP_PAGE_SIZE } from '../server/mcp-handler.js';
 import { createLogger } from '../telemetry/logger.js';
-import { setUpTelemetry, TelemetryConfigError, type TelemetrySetup } from '../telemetry/telemetry-setup.js';
+import {
+  setUpTelemetry,
+  TelemetryConfigError,
+  type TelemetrySettings,
+  telemetrySettingsFrom,
+} from '../telemetry/telemetry-setup.js';
+import {
+  announceFleet,
+  FLEET_FLAGS,
+  fleetSpecFromFlags,
+  type StartedFleet,
+  startEmbeddedFleet,
+  wantsEmbeddedFleet,
+} from './embedded-fleet.js';
 import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,6 +38,26 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     type: 'string',
     value: 'FILE',
     help: 'AIBrix-style endpoints.yaml listing the model servers.',
+  },
+  {
+    name: 'mcp-config',
+    type: 'string',
+    value: 'FILE',
+    help: 'MCP servers to aggregate on /mcp, as {"mcpServers": {...}} JSON (see the README).',
+  },
+  {
+    name: 'mcp-json',
+    type: 'string',
+    value: 'JSON',
+    help: 'The same MCP servers config given inline; excludes --mcp-config.',
+  },
+  {
+    name: 'mcp-page-size',
+    type: 'int',
+    env: 'SWITCHYARD_MCP_PAGE_SIZE',
+    default: DEFAULT_MCP_PAGE_SIZE,
+    value: 'N',
+    help: 'Items per page of the tool, prompt and resource lists /mcp returns.',
   },
   {
     name: 'port',
@@ -81,6 +122,13 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     help: 'Longest silence inside a response or stream.',
   },
   {
+    name: 'max-retries',
+    type: 'int',
+    default: DEFAULT_RETRY.maxRetries,
+    value: 'N',
+    help: 'Attempts on other endpoints after a connection failure before any response byte.',
+  },
+  {
     name: 'drain-timeout',
     type: 'duration',
     default: DEFAULT_TIMEOUTS.drainMs,
@@ -96,12 +144,18 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
     help: 'Log level.',
   },
+  ...FLEET_FLAGS,
 ];
 
 const SUMMARY = `Serve an OpenAI-compatible API and route each request to a model server.
 
-Config sources: --endpoints-config FILE (AIBrix endpoints.yaml). Positional config.yaml
-(Envoy AI Gateway resources) is reserved for aigw compatibility.`;
+Config sources, merged in this order: --endpoints-config FILE (AIBrix endpoints.yaml), then
+config.yaml (Envoy AI Gateway resources, as for \`aigw run\`) or, without it, the
+environment: OPENAI_API_KEY [+ OPENAI_BASE_URL], or AZURE_OPENAI_API_KEY +
+AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION [+ OPENAI_ORG_ID, OPENAI_PROJECT_ID].
+--mcp-config FILE or --mcp-json JSON adds an MCP gateway on /mcp, alone or beside the
+model routes. With no model source and no MCP servers, an embedded fleet of simulated
+vLLM engines is started and served (see the --sim-* options).`;
 
 export function runHelp(): string {
   return formatHelp('switchyard run [config.yaml] [options]', SUMMARY, RUN_FLAGS);
@@ -118,29 +172,57 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!isKnownAlgorithm(algorithm)) {
     throw new UsageError(`unknown routing algorithm "${algorithm}" (known: ${knownAlgorithms().join(', ')})`);
   }
+  const fleetSpec = fleetSpecFromFlags(f);
+  if (f['mcp-config'] !== undefined && f['mcp-json'] !== undefined) {
+    throw new UsageError('--mcp-config and --mcp-json are mutually exclusive; pass one');
+  }
+  const pageSize = f['mcp-page-size'] as number;
+  if (pageSize < 1)
+    throw new UsageError(`invalid value "${pageSize}" for --mcp-page-size: must be at least 1`);
+  // Telemetry variables are checked before anything starts (a bad one exits 2).
+  const telemetrySettings = checkedTelemetrySettings(env);
   const logger = createLogger({ level: f['log-level'] as string });
-  const loaded = loadRoutes({
+  let loaded = loadRoutes({
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
     ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),
     env,
   });
-  if (!loaded) {
+  const mcp = loadMcpConfig(
+    {
+      ...(f['mcp-config'] !== undefined ? { file: f['mcp-config'] as string } : {}),
+      ...(f['mcp-json'] !== undefined ? { json: f['mcp-json'] as string } : {}),
+    },
+    env,
+  );
+  let embedded: StartedFleet | undefined;
+  // An MCP-only gateway serves /mcp without model routes (no simulated fleet either).
+  if (!loaded && !mcp && wantsEmbeddedFleet(env)) {
+    embedded = await startEmbeddedFleet(fleetSpec, logger);
+    loaded = embedded.loaded;
+  }
+  if (!loaded && !mcp) {
     throw new ConfigError(
       'switchyard run',
       '',
-      'no model servers configured: pass --endpoints-config FILE (see the README for its format)',
+      'no model servers configured: pass --endpoints-config FILE or an Envoy AI Gateway config file, or set OPENAI_API_KEY (see the README)',
     );
   }
   const config: GatewayConfig = {
-    routes: loaded.routes,
-    source: loaded.source,
+    routes: loaded?.routes ?? [],
+    source: loaded?.source ?? 'none (MCP only)',
     listen: {
       host: f['host'] as string,
-      port: f['port'] as number,
+      port: parsed.explicit.has('port')
+        ? (f['port'] as number)
+        : (loaded?.listenPort ?? (f['port'] as number)),
       adminHost: f['admin-host'] as string,
       adminPort: f['admin-port'] as number,
     },
-    limits: { maxBodyBytes: f['max-body-size'] as number },
+    limits: {
+      maxBodyBytes: parsed.explicit.has('max-body-size')
+        ? (f['max-body-size'] as number)
+        : (loaded?.maxBodyBytes ?? (f['max-body-size'] as number)),
+    },
     timeouts: {
       connectMs: f['connect-timeout'] as number,
       firstByteMs: f['first-byte-timeout'] as number,
@@ -148,19 +230,30 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       drainMs: f['drain-timeout'] as number,
     },
     routing: { algorithm },
+    retry: { maxRetries: Math.max(0, f['max-retries'] as number) },
   };
-  let telemetry: TelemetrySetup;
-  try {
-    telemetry = await setUpTelemetry(env, logger);
-  } catch (err) {
-    if (err instanceof TelemetryConfigError) throw new UsageError(err.message);
-    throw err;
+  for (const route of config.routes) {
+    if (route.routingAlgorithm && !isKnownAlgorithm(route.routingAlgorithm)) {
+      throw new ConfigError(
+        config.source,
+        `route ${route.name}`,
+        `unknown routing algorithm "${route.routingAlgorithm}" (known: ${knownAlgorithms().join(', ')})`,
+      );
+    }
   }
+  for (const warning of loaded?.warnings ?? []) logger.warn(warning);
+  for (const note of loaded?.ignored ?? []) logger.info(note);
+  const telemetry = await setUpTelemetry(telemetrySettings, env, logger);
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start(config, { logger, telemetry: telemetry.wrap });
+    gateway = await Gateway.start(config, {
+      logger,
+      telemetry: telemetry.wrap,
+      ...(mcp ? { mcp: { ...mcp, pageSize } } : {}),
+    });
   } catch (err) {
     await telemetry.shutdown();
+    await embedded?.fleet.close();
     if (err instanceof ListenError) throw new UsageError(err.message);
     throw err;
   }
@@ -172,18 +265,33 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       models: gateway.context.resolver.listModels().map((m) => m.id),
       source: config.source,
       routingAlgorithm: algorithm,
-      tracing: telemetry.settings.tracing.enabled ? telemetry.settings.tracing : false,
+      ...(mcp ? { mcpServers: mcp.servers.map((s) => s.name), mcpSource: mcp.source } : {}),
+      tracing: telemetrySettings.tracing.enabled ? telemetrySettings.tracing : false,
     },
     'switchyard listening',
   );
-  return waitForShutdown(gateway, telemetry, config.timeouts.drainMs, logger);
+  if (embedded) announceFleet(embedded.fleet.layout, config.listen.host, gateway.port, logger);
+  return waitForShutdown(gateway, config.timeouts.drainMs, logger, async () => {
+    // Spans still queued are exported before the process exits.
+    await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing spans failed'));
+    await embedded?.fleet.close();
+  });
+}
+
+function checkedTelemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings {
+  try {
+    return telemetrySettingsFrom(env);
+  } catch (err) {
+    if (err instanceof TelemetryConfigError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 function waitForShutdown(
   gateway: Gateway,
-  telemetry: TelemetrySetup,
   drainMs: number,
   logger: ReturnType<typeof createLogger>,
+  afterStop: () => Promise<void> | undefined = () => undefined,
 ): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
@@ -192,8 +300,7 @@ function waitForShutdown(
       stopping = true;
       logger.info({ signal, inFlight: gateway.context.lifecycle.inFlight, drainMs }, 'draining');
       const clean = await gateway.shutdown(drainMs);
-      // Spans still queued are exported before the process exits.
-      await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing spans failed'));
+      await afterStop();
       logger.info({ clean }, clean ? 'stopped' : 'stopped after the drain deadline; some requests were cut');
       logger.flush();
       resolve(0);

@@ -29,7 +29,13 @@ export type ProviderSpec =
       readonly schema: 'openai' /** Path prefix before `/chat/completions` etc., e.g. `/v1`. */;
       readonly pathPrefix: string;
     }
-  | { readonly schema: 'azure-openai'; readonly apiVersion: string };
+  | {
+      readonly schema: 'azure-openai';
+      /** The `api-version` query parameter. */
+      readonly apiVersion: string;
+      /** Path before `/openai/deployments/...`; empty for a plain Azure endpoint. */
+      readonly pathPrefix?: string;
+    };
 
 /** Credentials the gateway injects upstream, replacing whatever the client sent. */
 export type BackendAuth =
@@ -62,8 +68,7 @@ export interface BackendRef {
 }
 
 export type ModelMatch =
-  | { readonly kind: 'exact'; readonly name: string }
-  | { readonly kind: 'regex'; readonly pattern: RegExp };
+  { readonly kind: 'exact'; readonly name: string } | { readonly kind: 'regex'; readonly pattern: RegExp };
 
 /** An entry of `GET /v1/models`. */
 export interface ListedModel {
@@ -84,6 +89,16 @@ export interface Route {
   readonly routingAlgorithm?: string;
   /** Models this route contributes to `GET /v1/models`. */
   readonly listedModels: readonly ListedModel[];
+  /**
+   * `GET /v1/models` also lists the models the route's first backend reports at its
+   * provider's model-list path (the env auto-config's catch-all route sets it).
+   */
+  readonly listsUpstreamModels?: boolean;
+  /**
+   * Set when the route matches requests but cannot serve them (for example, every backend
+   * uses a provider schema Switchyard does not support): they get a 501 naming this reason.
+   */
+  readonly unavailable?: string;
 }
 
 export interface ListenOptions {
@@ -109,6 +124,11 @@ export interface Timeouts {
   readonly drainMs: number;
 }
 
+export interface RetryPolicy {
+  /** Further attempts on other endpoints after a failure before any response byte. */
+  readonly maxRetries: number;
+}
+
 export interface RoutingDefaults {
   /** Algorithm used when neither the request header nor the route chooses one. */
   readonly algorithm: string;
@@ -121,6 +141,7 @@ export interface GatewayConfig {
   readonly limits: Limits;
   readonly timeouts: Timeouts;
   readonly routing: RoutingDefaults;
+  readonly retry: RetryPolicy;
   /** Human description of where the routes came from, for the startup log. */
   readonly source: string;
 }
@@ -133,6 +154,8 @@ export const DEFAULT_LISTEN: ListenOptions = {
 };
 
 export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 50 * 1024 * 1024 };
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 1 };
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
   connectMs: 10_000,

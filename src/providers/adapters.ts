@@ -1,5 +1,6 @@
 /** Backend -> its provider adapter, built once per backend. */
 import type { Backend } from '../config/model.js';
+import { AzureOpenAIAdapter } from './azure-openai.js';
 import { OpenAIAdapter } from './openai.js';
 import type { ProviderAdapter } from './provider.js';
 
@@ -22,7 +23,6 @@ function createAdapter(backend: Backend): ProviderAdapter {
     case 'openai':
       return new OpenAIAdapter(provider.pathPrefix, backend);
     case 'azure-openai':
-      // Azure support arrives with the aigw-compatibility work; its loader rejects it until then.
-      throw new Error(`provider schema ${provider.schema} has no adapter yet`);
+      return new AzureOpenAIAdapter(provider.apiVersion, provider.pathPrefix ?? '', backend);
   }
 }

@@ -9,7 +9,7 @@ import { OPENAI_OPERATION_PATHS, type ProviderAdapter } from './provider.js';
 export class OpenAIAdapter implements ProviderAdapter {
   readonly headers: Readonly<Record<string, string>>;
   readonly dropClientHeaders: readonly string[];
-  readonly modelsPath: string;
+  readonly modelsPath: string | undefined;
 
   constructor(
     private readonly pathPrefix: string,

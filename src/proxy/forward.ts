@@ -12,6 +12,7 @@ import { appendForwardedFor, endToEndHeaders } from './hop-by-hop.js';
 import { guarded, type ResponseObserver } from './observer.js';
 import { type RelayResult, relay } from './relay.js';
 import { callUpstream } from './upstream-call.js';
+import { UpstreamError } from './upstream-error.js';
 
 /** Client headers that never go upstream as they are: the gateway rewrites them. */
 const ALWAYS_DROPPED = ['host', 'content-length', 'accept-encoding', 'expect', 'routing-strategy'];
@@ -29,6 +30,12 @@ export interface ForwardOptions {
   readonly responseHeaders: Readonly<Record<string, string>>;
   readonly timeouts: Pick<Timeouts, 'connectMs' | 'firstByteMs' | 'idleMs'>;
   readonly signal: AbortSignal;
+  /**
+   * When it returns true for the upstream's status, the response is discarded before any
+   * of it reaches the client and `forward` rejects with a `server_error` UpstreamError
+   * (`beforeResponse`), so the caller can try another backend.
+   */
+  readonly fallbackOnStatus?: (status: number) => boolean;
   readonly observer: ResponseObserver;
   readonly onObserverError: (err: unknown) => void;
 }
@@ -50,6 +57,10 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
     signal: options.signal,
   });
   const status = upstream.statusCode ?? 502;
+  if (options.fallbackOnStatus?.(status)) {
+    upstream.destroy();
+    throw new UpstreamError('server_error', options.endpoint.id, true, undefined, status);
+  }
   guarded(() => options.observer.onResponse(status, upstream.headers), options.onObserverError);
   const headers = endToEndHeaders(upstream.headers, NO_DROP);
   Object.assign(headers, options.responseHeaders);

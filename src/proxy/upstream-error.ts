@@ -16,7 +16,9 @@ export type UpstreamFailureKind =
   /** The response broke off after it started. */
   | 'interrupted'
   /** The whole-request deadline passed. */
-  | 'request_timeout';
+  | 'request_timeout'
+  /** The upstream answered 5xx and the gateway moved on to another backend without relaying it. */
+  | 'server_error';
 
 export class UpstreamError extends Error {
   constructor(
@@ -25,6 +27,8 @@ export class UpstreamError extends Error {
     /** True when no response byte reached the gateway, so nothing reached the client. */
     readonly beforeResponse: boolean,
     cause?: unknown,
+    /** The upstream's HTTP status, for `server_error`. */
+    readonly status?: number,
   ) {
     super(`upstream ${endpoint}: ${kind}`, { cause });
     this.name = 'UpstreamError';

@@ -29,11 +29,18 @@ export class Resolver {
     return undefined;
   }
 
-  /** Models for `GET /v1/models`, first listing wins for duplicate ids. */
-  listModels(): ListedModel[] {
+  /**
+   * Models for `GET /v1/models`, in route order; the first listing wins for duplicate ids.
+   * `upstream` adds, per route, the models its provider reported; of those, only ids this
+   * resolver would actually send to that route are listed.
+   */
+  listModels(upstream: ReadonlyMap<Route, readonly ListedModel[]> = new Map()): ListedModel[] {
     const seen = new Map<string, ListedModel>();
     for (const route of this.routes) {
       for (const model of route.listedModels) if (!seen.has(model.id)) seen.set(model.id, model);
+      for (const model of upstream.get(route) ?? []) {
+        if (!seen.has(model.id) && this.resolve(model.id) === route) seen.set(model.id, model);
+      }
     }
     return [...seen.values()];
   }

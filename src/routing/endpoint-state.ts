@@ -46,11 +46,18 @@ export interface EndpointView {
 
 export class EndpointState implements EndpointView {
   inFlight = 0;
-  healthy = true;
   engine: EngineMetrics | undefined;
   readonly ttft = new Ewma();
   readonly tpot = new Ewma();
   private tokenWindow: { at: number; tokens: number }[] = [];
+  /** Passive health: the endpoint is skipped until this time (ms since epoch). */
+  ejectedUntil = 0;
+  /** How many times in a row it has been ejected; grows the next ejection. */
+  ejections = 0;
+  /** Failures since the last success. */
+  consecutiveFailures = 0;
+  /** Active health: false while the last `/health` probe failed. */
+  probeHealthy = true;
 
   constructor(
     readonly spec: EndpointSpec,
@@ -61,6 +68,10 @@ export class EndpointState implements EndpointView {
 
   get id(): string {
     return this.spec.id;
+  }
+
+  get healthy(): boolean {
+    return this.probeHealthy && this.clock() >= this.ejectedUntil;
   }
 
   get engineStale(): boolean {

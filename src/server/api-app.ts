@@ -6,18 +6,29 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { Errors, GatewayError } from '../api/errors.js';
 import type { GatewayContext } from './context.js';
 import { inferenceHandler } from './inference-handler.js';
+import { mcpHandler } from './mcp-handler.js';
 import { modelsHandler } from './models-handler.js';
 import { requestIdFrom } from './request-id.js';
 import { sendError } from './respond.js';
 
 type Handler = (req: Request, res: Response) => void;
+type Row = [method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler];
 
 export function buildApiApp(ctx: GatewayContext): Express {
-  const table: readonly [method: 'GET' | 'POST', path: string, handler: Handler][] = [
+  const mcp = ctx.mcp && mcpHandler(ctx, ctx.mcp);
+  const table: readonly Row[] = [
     ['POST', '/v1/chat/completions', inferenceHandler('chat', ctx)],
     ['POST', '/v1/completions', inferenceHandler('completion', ctx)],
     ['POST', '/v1/embeddings', inferenceHandler('embeddings', ctx)],
     ['GET', '/v1/models', modelsHandler(ctx)],
+    // MCP streamable HTTP, only when MCP servers are configured.
+    ...(mcp
+      ? ([
+          ['POST', '/mcp', mcp],
+          ['GET', '/mcp', mcp],
+          ['DELETE', '/mcp', mcp],
+        ] satisfies Row[])
+      : []),
   ];
 
   const app = express();
@@ -27,6 +38,7 @@ export function buildApiApp(ctx: GatewayContext): Express {
   const allowed = new Map<string, string[]>();
   for (const [method, path, handler] of table) {
     if (method === 'GET') app.get(path, handler);
+    else if (method === 'DELETE') app.delete(path, handler);
     else app.post(path, handler);
     allowed.set(path, [...(allowed.get(path) ?? []), method]);
   }

@@ -1,8 +1,10 @@
 import type { GatewayConfig } from '../config/model.js';
+import type { McpGateway } from '../mcp/mcp-gateway.js';
 import type { AdapterTable } from '../providers/adapters.js';
 import type { Resolver } from '../resolve/resolver.js';
 import type { RouterTable } from '../routing/algorithms.js';
 import type { EndpointRegistry } from '../routing/endpoint-state.js';
+import type { PassiveHealth } from '../routing/health.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { Telemetry } from '../telemetry/request-telemetry.js';
@@ -14,10 +16,13 @@ export interface GatewayContext {
   readonly resolver: Resolver;
   readonly routers: RouterTable;
   readonly endpoints: EndpointRegistry;
+  readonly health: PassiveHealth;
   readonly adapters: AdapterTable;
   readonly telemetry: Telemetry;
   readonly metrics: GatewayMetrics;
   readonly lifecycle: Lifecycle;
   readonly logger: Logger;
   readonly random: () => number;
+  /** The `/mcp` endpoint, when MCP servers are configured. */
+  readonly mcp?: McpGateway;
 }

@@ -5,25 +5,33 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from '../config/model.js';
+import type { McpConfig } from '../mcp/config.js';
 import { AdapterTable } from '../providers/adapters.js';
 import { destroyAgents } from '../proxy/agents.js';
 import { Resolver } from '../resolve/resolver.js';
 import { RouterTable } from '../routing/algorithms.js';
 import { EndpointRegistry } from '../routing/endpoint-state.js';
+import { DEFAULT_EJECTION, PassiveHealth } from '../routing/health.js';
 import { CoreTelemetry } from '../telemetry/core-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { McpTelemetry } from '../telemetry/mcp-telemetry.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
 import type { Telemetry } from '../telemetry/request-telemetry.js';
 import { buildAdminApp } from './admin-app.js';
 import { buildApiApp } from './api-app.js';
 import type { GatewayContext } from './context.js';
 import { Lifecycle } from './lifecycle.js';
+import { buildMcpGateway } from './mcp-handler.js';
 
 export interface GatewayOptions {
   readonly logger: Logger;
   readonly random?: () => number;
   /** Replaces the default telemetry (tests, tracing). */
   readonly telemetry?: (base: Telemetry, metrics: GatewayMetrics) => Telemetry;
+  /** MCP servers to aggregate on `/mcp`; without them `/mcp` is not served. */
+  readonly mcp?: McpConfig;
+  /** Adds to the MCP telemetry (tracing: OpenInference TOOL spans). */
+  readonly mcpTelemetry?: (base: McpTelemetry) => McpTelemetry;
 }
 
 export class Gateway {
@@ -46,12 +54,14 @@ export class Gateway {
       resolver: new Resolver(config.routes),
       routers: new RouterTable({ registry: endpoints, random }),
       endpoints,
+      health: new PassiveHealth(DEFAULT_EJECTION),
       adapters: new AdapterTable(),
       telemetry: options.telemetry ? options.telemetry(core, metrics) : core,
       metrics,
       lifecycle: new Lifecycle(),
       logger: options.logger,
       random,
+      ...(options.mcp ? { mcp: buildMcpGateway(config, options.mcp, metrics, options) } : {}),
     };
     // Unknown default algorithms fail at start, not on the first request.
     context.routers.get(config.routing.algorithm);
@@ -88,6 +98,7 @@ export class Gateway {
     const closed = new Promise<void>((resolve) => this.api.close(() => resolve()));
     this.api.closeIdleConnections();
     const clean = await lifecycle.idle(drainMs);
+    await this.context.mcp?.close();
     this.api.closeAllConnections();
     await closed;
     await new Promise<void>((resolve) => {

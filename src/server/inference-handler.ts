@@ -9,11 +9,11 @@ import { performance } from 'node:perf_hooks';
 import { ClientGoneError, readBody } from '../api/body.js';
 import { Errors, GatewayError, toGatewayError } from '../api/errors.js';
 import { type InferenceRequest, type Operation, parseInferenceRequest } from '../api/inference-request.js';
-import type { BackendRef, Route } from '../config/model.js';
+import type { BackendRef, EndpointSpec, Route } from '../config/model.js';
 import { forward } from '../proxy/forward.js';
 import { UpstreamError } from '../proxy/upstream-error.js';
 import { backendOrder } from '../resolve/resolver.js';
-import { describeDecision } from '../routing/decision.js';
+import { describeDecision, type RoutingDecision } from '../routing/decision.js';
 import { hasFeedback, isRoleAware, type Router, type RoutingRequest } from '../routing/router.js';
 import type { RequestOutcome, RequestTelemetry } from '../telemetry/request-telemetry.js';
 import type { GatewayContext } from './context.js';
@@ -27,7 +27,7 @@ export function inferenceHandler(operation: Operation, ctx: GatewayContext) {
   };
 }
 
-/** The request deadline passed (route or backend `timeouts.request`). */
+/** The request deadline passed (route `timeouts.request`, or the backend's for one attempt). */
 class DeadlineError extends Error {}
 
 async function serveInference(
@@ -111,6 +111,7 @@ async function route(
 ): Promise<RequestOutcome> {
   const target = ctx.resolver.resolve(request.model);
   if (!target) throw Errors.modelNotFound(request.model);
+  if (target.unavailable) throw Errors.modelUnavailable(request.model, target.unavailable);
   const algorithm = chooseAlgorithm(req, target, ctx);
   const router = ctx.routers.get(algorithm);
   const routing: RoutingRequest = {
@@ -140,6 +141,11 @@ async function route(
   }
 }
 
+/**
+ * Tries backends in priority/weight order. A failure before any response byte (refused,
+ * reset, connect timeout) marks the endpoint (passive health) and, within the retry
+ * budget, tries another endpoint: first the same backend, then the next ones.
+ */
 async function tryBackends(
   ctx: GatewayContext,
   target: Route,
@@ -153,64 +159,111 @@ async function tryBackends(
   signal: AbortSignal,
 ): Promise<RequestOutcome> {
   const requestId = routing.requestId;
+  const tried = new Set<string>();
+  let retriesLeft = ctx.config.retry.maxRetries;
   let lastFailure: UpstreamError | undefined;
-  for (const ref of backendOrder(target, ctx.random)) {
-    const candidates = eligibleEndpoints(ctx, ref, router);
-    if (candidates.length === 0) continue;
-    const choice = router.pick(routing, candidates);
-    if (hasFeedback(router)) router.onRouted(routing, choice);
-    const decision = describeDecision(algorithm, ref.backend.name, choice, candidates);
-    const upstreamModel = ref.modelNameOverride ?? request.model;
-    trace.routed(decision, { provider: ref.backend.provider.schema, model: upstreamModel });
-
-    const adapter = ctx.adapters.for(ref.backend);
-    const body = ref.modelNameOverride
-      ? Buffer.from(JSON.stringify({ ...request.body, model: upstreamModel }))
-      : request.raw;
-    const responseHeaders: Record<string, string> = {
-      'x-request-id': requestId,
-      'target-pod': decision.endpoint,
-      'routing-strategy': decision.strategy,
-    };
-    const endpoint = ctx.endpoints.state(choice.endpoint.spec);
-    endpoint.inFlight++;
-    try {
-      const result = await forward({
-        client: { req, res },
-        endpoint: choice.endpoint.spec,
-        path: adapter.path(request.operation, upstreamModel),
-        body,
-        setHeaders: { ...adapter.headers, ...trace.upstreamHeaders(), 'x-request-id': requestId },
-        dropHeaders: adapter.dropClientHeaders,
-        responseHeaders,
-        timeouts: ctx.config.timeouts,
-        signal,
-        observer: trace.response,
-        onObserverError: (err) => ctx.logger.warn({ err }, 'telemetry observer failed'),
+  const order = backendOrder(target, ctx.random);
+  for (const [index, ref] of order.entries()) {
+    for (;;) {
+      const candidates = eligibleEndpoints(ctx, ref, router).filter((c) => !tried.has(c.id));
+      if (candidates.length === 0) break;
+      const choice = router.pick(routing, candidates);
+      if (hasFeedback(router)) router.onRouted(routing, choice);
+      const decision = describeDecision(algorithm, ref.backend.name, choice, candidates);
+      trace.routed(decision, {
+        provider: ref.backend.provider.schema,
+        model: ref.modelNameOverride ?? request.model,
       });
-      return {
-        status: result.status,
-        clientAborted: result.outcome === 'client_gone',
-        relay: result.outcome,
-        ...(result.error ? { upstreamFailure: result.error.kind } : {}),
-      };
-    } catch (err) {
-      if (err instanceof UpstreamError && isRetriable(err) && !res.headersSent && !signal.aborted) {
+      const endpoint = ctx.endpoints.state(choice.endpoint.spec);
+      tried.add(endpoint.id);
+      // A 5xx moves on to another endpoint when one remains (as aigw does with a retry
+      // policy); the last one's 5xx is passed through as it is.
+      const canFallBack =
+        retriesLeft > 0 &&
+        (candidates.length > 1 ||
+          order.slice(index + 1).some((next) => eligibleEndpoints(ctx, next, router).length > 0));
+      const deadline = withDeadline(signal, ref.backend.timeoutMs);
+      endpoint.inFlight++;
+      try {
+        const attempt: Attempt = { ref, decision, endpoint: choice.endpoint.spec, requestId, canFallBack };
+        const result = await forwardTo(ctx, attempt, request, req, res, trace, deadline.signal);
+        if (result.error === undefined) ctx.health.recordSuccess(endpoint);
+        return {
+          status: result.status,
+          clientAborted: result.outcome === 'client_gone',
+          relay: result.outcome,
+          ...(result.error ? { upstreamFailure: result.error.kind } : {}),
+        };
+      } catch (err) {
+        if (deadline.signal.aborted) throw deadline.signal.reason;
+        if (!(err instanceof UpstreamError) || !isRetriable(err) || res.headersSent) throw err;
         lastFailure = err;
+        // A server's own 5xx answer is not a connectivity failure: it does not eject.
+        const ejected = err.kind !== 'server_error' && ctx.health.recordFailure(endpoint);
+        const retrying = retriesLeft-- > 0;
         ctx.logger.warn(
-          { requestId, endpoint: err.endpoint, kind: err.kind },
-          'upstream failed before responding; trying the next backend',
+          { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status, ejected, retrying },
+          'upstream failed before responding',
         );
-        continue;
+        if (!retrying) throw err;
+      } finally {
+        deadline.clear();
+        endpoint.inFlight--;
       }
-      if (signal.aborted && !(signal.reason instanceof ClientGoneError)) throw signal.reason;
-      throw err;
-    } finally {
-      endpoint.inFlight--;
     }
   }
   if (lastFailure) throw lastFailure;
   throw Errors.noEndpoint(request.model);
+}
+
+interface Attempt {
+  readonly ref: BackendRef;
+  readonly decision: RoutingDecision;
+  readonly endpoint: EndpointSpec;
+  readonly requestId: string;
+  /** Another endpoint could take over, so a 5xx answer may be discarded. */
+  readonly canFallBack: boolean;
+}
+
+/** One attempt on the chosen endpoint, with the provider's path and headers. */
+function forwardTo(
+  ctx: GatewayContext,
+  { ref, decision, endpoint, requestId, canFallBack }: Attempt,
+  request: InferenceRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trace: RequestTelemetry,
+  signal: AbortSignal,
+) {
+  const adapter = ctx.adapters.for(ref.backend);
+  const upstreamModel = ref.modelNameOverride ?? request.model;
+  const body = ref.modelNameOverride
+    ? Buffer.from(JSON.stringify({ ...request.body, model: upstreamModel }))
+    : request.raw;
+  return forward({
+    client: { req, res },
+    endpoint,
+    path: adapter.path(request.operation, upstreamModel),
+    body,
+    setHeaders: { ...adapter.headers, ...trace.upstreamHeaders(), 'x-request-id': requestId },
+    dropHeaders: adapter.dropClientHeaders,
+    responseHeaders: {
+      'x-request-id': requestId,
+      'target-pod': decision.endpoint,
+      'routing-strategy': decision.strategy,
+      ...(decision.prefillEndpoint ? { 'prefill-target-pod': decision.prefillEndpoint } : {}),
+    },
+    timeouts: ctx.config.timeouts,
+    signal,
+    ...(canFallBack ? { fallbackOnStatus: isFallbackStatus } : {}),
+    observer: trace.response,
+    onObserverError: (err) => ctx.logger.warn({ err }, 'telemetry observer failed'),
+  });
+}
+
+/** Upstream statuses after which another endpoint is tried, when one remains. */
+function isFallbackStatus(status: number): boolean {
+  return status === 500 || status === 502 || status === 503 || status === 504;
 }
 
 function chooseAlgorithm(req: IncomingMessage, target: Route, ctx: GatewayContext): string {

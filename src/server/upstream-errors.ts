@@ -17,12 +17,18 @@ export function upstreamFailureToError(err: UpstreamError, model: string): Gatew
       return Errors.upstreamTimeout(model, 'response idle too long');
     case 'request_timeout':
       return Errors.upstreamTimeout(model, 'request deadline');
+    case 'server_error':
+      return Errors.upstreamBadResponse(model, `it answered with status ${err.status ?? 'unknown'}`);
   }
 }
 
 /** Failures after which another endpoint may be tried: nothing reached the engine's output. */
 export function isRetriable(err: UpstreamError): boolean {
   return (
-    err.beforeResponse && (err.kind === 'connect' || err.kind === 'connect_timeout' || err.kind === 'reset')
+    err.beforeResponse &&
+    (err.kind === 'connect' ||
+      err.kind === 'connect_timeout' ||
+      err.kind === 'reset' ||
+      err.kind === 'server_error')
   );
 }

@@ -22,12 +22,12 @@ import { type SpanRecord, spanAttributes } from './span-attributes.js';
 // ---- fixtures -------------------------------------------------------------------------
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-/** `shared/` sits beside the repository (CI) or beside the worktrees folder (development). */
+/** `shared/` sits beside the repository (CI), else it is the workplace's `/work/shared`. */
 function referenceDir(): string {
   const candidates = [
     process.env['SWITCHYARD_REFERENCE_DIR'],
     join(repoRoot, '../shared/reference/aigw'),
-    join(repoRoot, '../../shared/reference/aigw'),
+    '/work/shared/reference/aigw',
   ].filter((p): p is string => Boolean(p));
   const found = candidates.find((p) => existsSync(join(p, 'span-chat-basic.json')));
   if (!found) throw new Error(`golden spans not found; looked in ${candidates.join(', ')}`);

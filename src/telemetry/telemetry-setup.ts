@@ -58,8 +58,12 @@ export interface TelemetrySetup {
   shutdown(): Promise<void>;
 }
 
-export async function setUpTelemetry(env: NodeJS.ProcessEnv, logger: Logger): Promise<TelemetrySetup> {
-  const settings = telemetrySettingsFrom(env);
+/** Starts tracing when the settings ask for it and prepares the per-gateway telemetry. */
+export async function setUpTelemetry(
+  settings: TelemetrySettings,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<TelemetrySetup> {
   let tracing: Tracing | undefined;
   if (settings.tracing.enabled) tracing = await startTracing(env, settings.traceConfig, logger);
   const spans = tracing

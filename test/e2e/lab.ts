@@ -6,10 +6,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closedPort } from '../helpers/ports.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const LAB = process.env['SWITCHYARD_LAB_DIR'] ?? join(REPO, '.lab');
@@ -28,13 +28,8 @@ process.on('exit', () => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A free loopback port for a process to listen on. */
+export const freePort = closedPort;
 
 export interface LabProcess {
   readonly child: ChildProcess;

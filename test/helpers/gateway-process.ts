@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NO_PROVIDER_ENV } from './provider-env.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -91,7 +92,8 @@ export class CliProcess {
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info', ...env },
+    // Provider keys of the machine running the tests never configure a test's gateway.
+    env: { ...process.env, ...NO_PROVIDER_ENV, SWITCHYARD_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new CliProcess(child);
