@@ -249,6 +249,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     gateway = await Gateway.start(config, {
       logger,
       telemetry: telemetry.wrap,
+      ...(telemetry.wrapMcp ? { mcpTelemetry: telemetry.wrapMcp } : {}),
       ...(mcp ? { mcp: { ...mcp, pageSize } } : {}),
     });
   } catch (err) {

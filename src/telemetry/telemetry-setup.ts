@@ -7,11 +7,13 @@
 import { GenAiMetrics, RESERVED_LABELS } from './genai-metrics.js';
 import { HeaderMappingError, type HeaderMappings, headerMappingsFrom } from './header-mapping.js';
 import type { Logger } from './logger.js';
+import { combineMcpTelemetry, type McpTelemetry } from './mcp-telemetry.js';
 import type { GatewayMetrics } from './metrics.js';
 import { ObservedTelemetry } from './observed-telemetry.js';
 import { Redactor } from './openinference/redaction.js';
 import { type TraceConfig, traceConfigFrom } from './openinference/trace-config.js';
 import type { Telemetry } from './request-telemetry.js';
+import { McpSpans } from './tracing/mcp-spans.js';
 import { RequestSpans } from './tracing/request-span.js';
 import { startTracing, type Tracing } from './tracing/start-tracing.js';
 import {
@@ -54,6 +56,8 @@ export interface TelemetrySetup {
   readonly settings: TelemetrySettings;
   /** For `Gateway.start({ telemetry })`: wraps the core telemetry with metrics and spans. */
   readonly wrap: (base: Telemetry, metrics: GatewayMetrics) => Telemetry;
+  /** For `Gateway.start({ mcpTelemetry })`: adds MCP call spans; undefined when tracing is off. */
+  readonly wrapMcp?: (base: McpTelemetry) => McpTelemetry;
   /** Flushes queued spans and stops tracing (a no-op when tracing is off). */
   shutdown(): Promise<void>;
 }
@@ -66,9 +70,9 @@ export async function setUpTelemetry(
 ): Promise<TelemetrySetup> {
   let tracing: Tracing | undefined;
   if (settings.tracing.enabled) tracing = await startTracing(env, settings.traceConfig, logger);
-  const spans = tracing
-    ? new RequestSpans(tracing.tracer, new Redactor(settings.traceConfig), settings.headers.spans)
-    : undefined;
+  const redactor = new Redactor(settings.traceConfig);
+  const spans = tracing ? new RequestSpans(tracing.tracer, redactor, settings.headers.spans) : undefined;
+  const mcpSpans = tracing ? new McpSpans(tracing.tracer, redactor) : undefined;
   return {
     settings,
     wrap: (base, metrics) =>
@@ -82,6 +86,7 @@ export async function setUpTelemetry(
         ...(spans ? { spans } : {}),
         logger,
       }),
+    ...(mcpSpans ? { wrapMcp: (base: McpTelemetry) => combineMcpTelemetry(logger, base, mcpSpans) } : {}),
     shutdown: async () => {
       await tracing?.shutdown();
     },
