@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { aibrixReferenceDir } from '../../test/helpers/reference.js';
 import { ConfigError } from './config-error.js';
 import { translateEndpoints } from './endpoints-file.js';
 import { YamlSource } from './yaml-source.js';
@@ -155,9 +156,7 @@ models:
   }
 
   it('loads the AIBrix reference endpoints.yaml', () => {
-    const source = YamlSource.readFile(
-      new URL('../../../../shared/reference/aibrix/endpoints.yaml', import.meta.url).pathname,
-    );
+    const source = YamlSource.readFile(`${aibrixReferenceDir()}endpoints.yaml`);
     const routes = translateEndpoints(source);
     assert.deepEqual(
       routes.map((r) => [r.name, r.backends[0]!.backend.endpoints.map((e) => e.id)]),

@@ -54,6 +54,7 @@ export class GatewaySession {
   lastActivity = Date.now();
   private readonly server: Server;
   private closing: Promise<void> | undefined;
+  private closingBackends: Promise<void> | undefined;
 
   private constructor(
     private readonly backends: readonly BackendConnection[],
@@ -62,8 +63,12 @@ export class GatewaySession {
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: () => options.onInitialized(this),
-      // DELETE from the client: the transport closes itself; end the upstream sessions too.
-      onsessionclosed: () => void this.close(),
+      // DELETE from the client: end the upstream sessions before the transport answers it,
+      // so the client's 200 means they are gone; then forget this session.
+      onsessionclosed: async () => {
+        await this.closeBackends();
+        void this.close();
+      },
     });
     this.server = new Server(GATEWAY_INFO, {
       capabilities: {
@@ -105,9 +110,15 @@ export class GatewaySession {
     return this.transport.sessionId;
   }
 
+  /** Ends every upstream session (idempotent). */
+  private closeBackends(): Promise<void> {
+    this.closingBackends ??= Promise.all(this.backends.map((b) => b.close())).then(() => undefined);
+    return this.closingBackends;
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all(this.backends.map((b) => b.close()));
+      await this.closeBackends();
       await this.server.close().catch(() => undefined);
       this.options.onClosed(this);
     })();

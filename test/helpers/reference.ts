@@ -2,15 +2,25 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The shared reference folder of Envoy AI Gateway examples: `shared/` beside the repository
- * (CI clones the repository next to it), else the workplace's `/work/shared`.
+ * A folder of the shared reference material (`aigw`, `aibrix`): `shared/` beside the
+ * repository (CI clones the repository next to it), else the workplace's `/work/shared`.
  */
-export function aigwReferenceDir(): string {
+export function referenceDir(anchor: 'aigw' | 'aibrix', probe: string): string {
   const candidates = [
-    fileURLToPath(new URL('../../../../shared/reference/aigw/', import.meta.url)),
-    '/work/shared/reference/aigw/',
+    fileURLToPath(new URL(`../../../../shared/reference/${anchor}/`, import.meta.url)),
+    `/work/shared/reference/${anchor}/`,
   ];
-  const found = candidates.find((dir) => existsSync(`${dir}ollama.yaml`));
-  if (!found) throw new Error(`Envoy AI Gateway reference files not found in ${candidates.join(' or ')}`);
+  const found = candidates.find((dir) => existsSync(`${dir}${probe}`));
+  if (!found) throw new Error(`${anchor} reference files not found in ${candidates.join(' or ')}`);
   return found;
+}
+
+/** The Envoy AI Gateway examples. */
+export function aigwReferenceDir(): string {
+  return referenceDir('aigw', 'ollama.yaml');
+}
+
+/** The AIBrix local-mode examples. */
+export function aibrixReferenceDir(): string {
+  return referenceDir('aibrix', 'endpoints.yaml');
 }
