@@ -39,7 +39,11 @@ describe('switchyard healthcheck', () => {
 
       // An open stream keeps the gateway draining after SIGTERM.
       const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = http.request(`${gateway.url}/v1/chat/completions`, { method: 'POST', agent: false }, resolve);
+        const req = http.request(
+          `${gateway.url}/v1/chat/completions`,
+          { method: 'POST', agent: false },
+          resolve,
+        );
         req.on('error', reject);
         req.end(JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }));
       });

@@ -70,7 +70,11 @@ async function probe(url: string, timeoutMs: number): Promise<Verdict> {
 /** `{"status":"draining","inFlight":2}` -> ` (draining, 2 in flight)`. */
 function detail(body: string): string {
   try {
-    const parsed = JSON.parse(body) as { status?: unknown; inFlight?: unknown; error?: { message?: unknown } };
+    const parsed = JSON.parse(body) as {
+      status?: unknown;
+      inFlight?: unknown;
+      error?: { message?: unknown };
+    };
     if (typeof parsed.status === 'string') {
       return ` (${parsed.status}${typeof parsed.inFlight === 'number' ? `, ${parsed.inFlight} in flight` : ''})`;
     }
@@ -86,7 +90,8 @@ function whyUnreachable(url: string, err: unknown, timeoutMs: number): string {
     return `${url} did not answer within ${timeoutMs} ms`;
   }
   const code = (err as { cause?: { code?: string } }).cause?.code;
-  if (code === 'ECONNREFUSED') return `nothing listens at ${url} (connection refused): is the gateway running, with this --admin-port?`;
+  if (code === 'ECONNREFUSED')
+    return `nothing listens at ${url} (connection refused): is the gateway running, with this --admin-port?`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve the host of ${url}`;
   return `${url} could not be reached: ${code ?? (err as Error).message}`;
 }

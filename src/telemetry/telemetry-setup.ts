@@ -1,12 +1,18 @@
 /**
  * Telemetry as configured by the environment, resolved once at start: the OpenInference
- * trace config (`OPENINFERENCE_*`), the header mappings (`OTEL_AIGW_*`) and tracing
- * (`OTEL_*`). Every variable is checked before anything starts, so a bad value stops the
+ * trace config (`OPENINFERENCE_*`), the header mappings (`OTEL_AIGW_*`), tracing
+ * (`OTEL_*`) and the OTLP push of metrics (`OTEL_METRICS_EXPORTER`, `OTEL_METRIC_EXPORT_*`). Every variable is checked before anything starts, so a bad value stops the
  * gateway with one line naming it instead of silently tracing more, or less, than asked.
  */
 import { GenAiMetrics, RESERVED_LABELS } from './genai-metrics.js';
 import { HeaderMappingError, type HeaderMappings, headerMappingsFrom } from './header-mapping.js';
 import type { Logger } from './logger.js';
+import type { MetricsExport } from './metrics-export/start-metrics-export.js';
+import {
+  type MetricsExportSettings,
+  MetricsExportSettingsError,
+  metricsExportSettingsFrom,
+} from './metrics-export/metrics-export-settings.js';
 import { combineMcpTelemetry, type McpTelemetry } from './mcp-telemetry.js';
 import type { GatewayMetrics } from './metrics.js';
 import { ObservedTelemetry } from './observed-telemetry.js';
@@ -34,6 +40,7 @@ export interface TelemetrySettings {
   readonly tracing: TracingSettings;
   readonly traceConfig: TraceConfig;
   readonly headers: HeaderMappings;
+  readonly metricsExport: MetricsExportSettings;
 }
 
 /** Reads and checks every telemetry variable; throws `TelemetryConfigError`. Starts nothing. */
@@ -43,9 +50,14 @@ export function telemetrySettingsFrom(env: NodeJS.ProcessEnv): TelemetrySettings
     const { config, problems } = traceConfigFrom(env);
     if (problems.length) throw new TelemetryConfigError(problems.join('; '));
     const headers = headerMappingsFrom(env, RESERVED_LABELS);
-    return { tracing, traceConfig: config, headers };
+    const metricsExport = metricsExportSettingsFrom(env);
+    return { tracing, traceConfig: config, headers, metricsExport };
   } catch (err) {
-    if (err instanceof TracingSettingsError || err instanceof HeaderMappingError) {
+    if (
+      err instanceof TracingSettingsError ||
+      err instanceof HeaderMappingError ||
+      err instanceof MetricsExportSettingsError
+    ) {
       throw new TelemetryConfigError(err.message);
     }
     throw err;
@@ -58,7 +70,7 @@ export interface TelemetrySetup {
   readonly wrap: (base: Telemetry, metrics: GatewayMetrics) => Telemetry;
   /** For `Gateway.start({ mcpTelemetry })`: adds MCP call spans; undefined when tracing is off. */
   readonly wrapMcp?: (base: McpTelemetry) => McpTelemetry;
-  /** Flushes queued spans and stops tracing (a no-op when tracing is off). */
+  /** Flushes queued spans and the last metrics, then stops (a no-op when both are off). */
   shutdown(): Promise<void>;
 }
 
@@ -70,13 +82,19 @@ export async function setUpTelemetry(
 ): Promise<TelemetrySetup> {
   let tracing: Tracing | undefined;
   if (settings.tracing.enabled) tracing = await startTracing(env, settings.traceConfig, logger);
+  let metricsExport: MetricsExport | undefined;
+  if (settings.metricsExport.enabled) {
+    const { prepareMetricsExport } = await import('./metrics-export/start-metrics-export.js');
+    metricsExport = await prepareMetricsExport(settings.metricsExport, env, logger);
+  }
   const redactor = new Redactor(settings.traceConfig);
   const spans = tracing ? new RequestSpans(tracing.tracer, redactor, settings.headers.spans) : undefined;
   const mcpSpans = tracing ? new McpSpans(tracing.tracer, redactor) : undefined;
   return {
     settings,
-    wrap: (base, metrics) =>
-      new ObservedTelemetry(base, {
+    wrap: (base, metrics) => {
+      metricsExport?.attach(metrics.registry);
+      return new ObservedTelemetry(base, {
         metrics,
         genAi: new GenAiMetrics(
           metrics.registry,
@@ -85,10 +103,11 @@ export async function setUpTelemetry(
         metricsHeaders: settings.headers.metrics,
         ...(spans ? { spans } : {}),
         logger,
-      }),
+      });
+    },
     ...(mcpSpans ? { wrapMcp: (base: McpTelemetry) => combineMcpTelemetry(logger, base, mcpSpans) } : {}),
     shutdown: async () => {
-      await tracing?.shutdown();
+      await Promise.all([tracing?.shutdown(), metricsExport?.shutdown()]);
     },
   };
 }

@@ -5,11 +5,12 @@
  * `openinference.project.name=NAME`), `OTEL_BSP_*`, `OTEL_TRACES_SAMPLER`, `OTEL_PROPAGATORS`.
  *
  * The SDK is imported here, lazily, so that a gateway without tracing never loads it.
- * Metrics stay with prom-client and logs with pino: the SDK's metric and log pipelines
- * are not started even when `OTEL_METRICS_EXPORTER`/`OTEL_LOGS_EXPORTER` are set.
+ * The SDK's own metric and log pipelines are never started: metrics are prom-client's
+ * (pushed over OTLP by `metrics-export/` when asked) and logs are pino's.
  */
-import { type DiagLogger, DiagLogLevel, diag, type Tracer, trace } from '@opentelemetry/api';
+import { type Tracer, trace } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
+import { installOtelDiagnostics } from '../otel-diag.js';
 import { capturesMessages, type TraceConfig } from '../openinference/trace-config.js';
 
 export interface Tracing {
@@ -25,7 +26,7 @@ export async function startTracing(
   traceConfig: TraceConfig,
   logger: Logger,
 ): Promise<Tracing> {
-  if (env['OTEL_LOG_LEVEL'] === undefined) diag.setLogger(pinoDiag(logger), DiagLogLevel.WARN);
+  installOtelDiagnostics(env, logger);
   const [{ NodeSDK }, { defaultResource, envDetector, hostDetector, resourceFromAttributes }] =
     await Promise.all([import('@opentelemetry/sdk-node'), import('@opentelemetry/resources')]);
   const sdk = new NodeSDK({
@@ -55,19 +56,4 @@ export async function startTracing(
 function spanLimitsFor(env: NodeJS.ProcessEnv, config: TraceConfig): { attributeCountLimit?: number } {
   const operatorSet = env['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'] ?? env['OTEL_ATTRIBUTE_COUNT_LIMIT'];
   return operatorSet === undefined && capturesMessages(config) ? { attributeCountLimit: 100_000 } : {};
-}
-
-/** OpenTelemetry's own warnings (an exporter that cannot reach its endpoint) in the gateway's log. */
-function pinoDiag(logger: Logger): DiagLogger {
-  const log =
-    (level: 'error' | 'warn' | 'info' | 'debug') =>
-    (message: string, ...args: unknown[]) =>
-      logger[level]({ component: 'opentelemetry', args: args.map(String) }, message);
-  return {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    verbose: log('debug'),
-  };
 }
