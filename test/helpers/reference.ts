@@ -24,3 +24,8 @@ export function aigwReferenceDir(): string {
 export function aibrixReferenceDir(): string {
   return referenceDir('aibrix', 'endpoints.yaml');
 }
+
+/** The Compose specification's JSON Schema (draft 2020-12), beside the anchors' folders. */
+export function composeSchemaFile(): string {
+  return `${referenceDir('aigw', 'ollama.yaml')}../compose-spec.json`;
+}
