@@ -90,7 +90,7 @@ export function envoyComponent(ctx: LabContext): Component {
     // Hot restart would share memory between Envoys on one machine; a second lab or a test
     // Envoy beside this one needs it off.
     args: [...localArgs(ctx, envoy), '--disable-hot-restart'],
-    env: baseEnv(),
+    env: { ...baseEnv(), ...localEnv(ctx, envoy) },
     readyUrl: `http://127.0.0.1:${ctx.ports.envoyAdmin}/ready`,
     readyTimeoutMs: 30_000,
   };

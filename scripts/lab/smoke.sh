@@ -7,7 +7,7 @@
 # envoy      --version, --mode validate on configs/lab/envoy-smoke.yaml, a short real run
 # phoenix    serve on 127.0.0.1, wait for /readyz, POST one OTLP/HTTP protobuf trace to
 #            /v1/traces, read it back from GET /v1/projects/lab-smoke/spans
-# otelcol    validate configs/lab/otelcol-lab.yaml, run it, send a trace through it into
+# otelcol    validate configs/otel-collector.yaml, run it, send a trace through it into
 #            Phoenix and read it back; send one OTLP metric (checked by the prometheus step)
 # prometheus promtool check config, run with a temp TSDB scraping loopback targets,
 #            query /api/v1/query (its own `up`, and the OTLP metric via the collector)
@@ -182,10 +182,10 @@ smoke_phoenix() {
 }
 
 smoke_otelcol() {
-  local cfg="$REPO/configs/lab/otelcol-lab.yaml" t0 sent trace
+  local cfg="$REPO/configs/otel-collector.yaml" t0 sent trace
   export PHOENIX_PORT OTELCOL_OTLP_GRPC_PORT OTELCOL_OTLP_HTTP_PORT OTELCOL_HEALTH_PORT OTELCOL_PROM_PORT OTELCOL_SELF_METRICS_PORT
   if "$BIN/otelcol-switchyard" validate --config "$cfg" >"$LOGS/otelcol-validate.log" 2>&1; then
-    ok otelcol "validate --config configs/lab/otelcol-lab.yaml"
+    ok otelcol "validate --config configs/otel-collector.yaml"
   else bad otelcol "validate (see $LOGS/otelcol-validate.log)"; return; fi
   need_ports otelcol "$OTELCOL_OTLP_GRPC_PORT" "$OTELCOL_OTLP_HTTP_PORT" "$OTELCOL_HEALTH_PORT" \
     "$OTELCOL_PROM_PORT" "$OTELCOL_SELF_METRICS_PORT" || return
@@ -222,8 +222,8 @@ EOF
   if "$BIN/promtool" check config "$cfg" >"$LOGS/promtool.log" 2>&1; then
     ok prometheus "promtool check config"
   else bad prometheus "promtool check config (see $LOGS/promtool.log)"; return; fi
-  "$BIN/promtool" check config "$REPO/configs/lab/prometheus-lab.yml" >>"$LOGS/promtool.log" 2>&1 &&
-    ok prometheus "promtool check config configs/lab/prometheus-lab.yml" || bad prometheus "configs/lab/prometheus-lab.yml"
+  "$BIN/promtool" check config "$REPO/configs/prometheus.yml" >>"$LOGS/promtool.log" 2>&1 &&
+    ok prometheus "promtool check config configs/prometheus.yml" || bad prometheus "configs/prometheus.yml"
   need_ports prometheus "$PROM_PORT" || return
   t0="$(now_ms)"
   start_bg prometheus "$BIN/prometheus" --config.file="$cfg" --web.listen-address="127.0.0.1:$PROM_PORT" \

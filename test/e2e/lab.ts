@@ -171,11 +171,14 @@ export function flatten(value: Record<string, unknown>, prefix = '', out: Record
 
 export async function startCollector(
   phoenixPort: number,
-): Promise<{ process: LabProcess; otlpHttpPort: number }> {
+): Promise<{ process: LabProcess; otlpHttpPort: number; promExporterPort: number }> {
+  // Every port the config opens, so a lab running beside the tests never clashes.
   const ports = {
     OTELCOL_OTLP_HTTP_PORT: await freePort(),
     OTELCOL_OTLP_GRPC_PORT: await freePort(),
     OTELCOL_HEALTH_PORT: await freePort(),
+    OTELCOL_PROM_PORT: await freePort(),
+    OTELCOL_SELF_METRICS_PORT: await freePort(),
   };
   const env = Object.fromEntries(
     Object.entries({ ...ports, PHOENIX_PORT: phoenixPort }).map(([k, v]) => [k, String(v)]),
@@ -191,7 +194,11 @@ export async function startCollector(
     30_000,
     `the collector (log: ${proc.logFile})`,
   );
-  return { process: proc, otlpHttpPort: ports.OTELCOL_OTLP_HTTP_PORT };
+  return {
+    process: proc,
+    otlpHttpPort: ports.OTELCOL_OTLP_HTTP_PORT,
+    promExporterPort: ports.OTELCOL_PROM_PORT,
+  };
 }
 
 export async function prometheusQuery(

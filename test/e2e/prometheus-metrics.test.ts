@@ -1,6 +1,6 @@
 /**
  * End to end: a real Prometheus scrapes the gateway's admin port with
- * `configs/prometheus.yml` (its target rewritten to the test's port) and every series the
+ * `configs/prometheus.yml` (its gateway target rewritten to the test's port) and every series the
  * README lists is found through `/api/v1/query` with the expected labels.
  *
  * Needs `scripts/lab/install.sh` (run by `npm run test:e2e`).
@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { rewritePrometheusConfig } from '../../lab/rewrite.js';
 import { type FakeUpstream, writeEndpointsFile } from '../helpers/fake-upstream.js';
 import { tempDir } from '../helpers/files.js';
 import { type RunningGateway, startGateway } from '../helpers/gateway-process.js';
@@ -43,9 +44,12 @@ describe('e2e: a real Prometheus scrapes /metrics', () => {
       OTEL_AIGW_METRICS_REQUEST_HEADER_ATTRIBUTES: 'x-team-id:team.id',
     });
 
-    const config = readFileSync(join(REPO, 'configs/prometheus.yml'), 'utf8')
-      .replace('127.0.0.1:1064', `127.0.0.1:${gateway.adminPort}`)
-      .replace('scrape_interval: 5s', 'scrape_interval: 1s');
+    // The lab's config, its gateway job pointed at this gateway (the other jobs' compose
+    // hostnames resolve nowhere here and stay down).
+    const config = rewritePrometheusConfig(
+      readFileSync(join(REPO, 'configs/prometheus.yml'), 'utf8'),
+      new Map([['gateway:1064', `127.0.0.1:${gateway.adminPort}`]]),
+    ).replace('scrape_interval: 5s', 'scrape_interval: 1s');
     const dir = tempDir('switchyard-e2e-prometheus-');
     const configFile = join(dir, 'prometheus.yml');
     writeFileSync(configFile, config);
