@@ -239,7 +239,7 @@ describe('lab files', () => {
     const start = readme.indexOf('\n## Lab');
     assert.ok(start >= 0, 'the README has a Lab section');
     const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-    const named = [...section.matchAll(/^\| `([a-z0-9-]+)`/gm)].map((m) => m[1]!);
+    const named = [...section.matchAll(/^\| `([a-z][a-z0-9-]*)` +\|/gm)].map((m) => m[1]!);
     assert.ok(named.length > 0);
     for (const name of named)
       assert.ok(services[name], `the README names \`${name}\`, which no compose file defines`);
