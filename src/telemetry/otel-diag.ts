@@ -18,7 +18,7 @@ function pinoDiag(logger: Logger): DiagLogger {
   const log =
     (level: 'error' | 'warn' | 'info' | 'debug') =>
     (message: string, ...args: unknown[]) =>
-      logger[level]({ component: 'opentelemetry', args: args.map(String) }, message);
+      logger[level]({ component: 'opentelemetry', args: args.map(String) }, readable(message));
   return {
     error: log('error'),
     warn: log('warn'),
@@ -26,4 +26,21 @@ function pinoDiag(logger: Logger): DiagLogger {
     debug: log('debug'),
     verbose: log('debug'),
   };
+}
+
+/**
+ * Exporters report a failure as the JSON of the error, stack included; the log line says
+ * `OTLPExporterError: Unsupported Media Type (code 415)` instead.
+ */
+export function readable(message: string): string {
+  if (!message.startsWith('{')) return message;
+  try {
+    const err = JSON.parse(message) as { name?: unknown; message?: unknown; code?: unknown };
+    if (typeof err.message !== 'string') return message;
+    const name = typeof err.name === 'string' ? `${err.name}: ` : '';
+    const code = err.code !== undefined && err.code !== null ? ` (code ${String(err.code)})` : '';
+    return `${name}${err.message}${code}`;
+  } catch {
+    return message;
+  }
 }
