@@ -144,6 +144,12 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
     help: 'Log level.',
   },
+  {
+    name: 'debug',
+    type: 'boolean',
+    env: 'SWITCHYARD_DEBUG',
+    help: 'Debug logs (as --log-level debug), including each routing decision with its candidates and scores.',
+  },
   ...FLEET_FLAGS,
 ];
 
@@ -181,7 +187,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError(`invalid value "${pageSize}" for --mcp-page-size: must be at least 1`);
   // Telemetry variables are checked before anything starts (a bad one exits 2).
   const telemetrySettings = checkedTelemetrySettings(env);
-  const logger = createLogger({ level: f['log-level'] as string });
+  const logLevel = f['debug'] && f['log-level'] !== 'trace' ? 'debug' : (f['log-level'] as string);
+  const logger = createLogger({ level: logLevel });
   let loaded = loadRoutes({
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
     ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),

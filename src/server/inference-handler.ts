@@ -17,6 +17,7 @@ import { describeDecision, type RoutingDecision } from '../routing/decision.js';
 import { hasFeedback, isRoleAware, type Router, type RoutingRequest } from '../routing/router.js';
 import type { RequestOutcome, RequestTelemetry } from '../telemetry/request-telemetry.js';
 import type { GatewayContext } from './context.js';
+import { setModelHeader } from './model-header.js';
 import { requestIdFrom } from './request-id.js';
 import { sendError } from './respond.js';
 import { isRetriable, upstreamFailureToError } from './upstream-errors.js';
@@ -60,6 +61,7 @@ async function serveInference(
     const raw = await readBody(req, ctx.config.limits.maxBodyBytes);
     const request = parseInferenceRequest(operation, raw);
     model = request.model;
+    setModelHeader(res, request.model);
     trace.parsed(request);
     outcome = await route(ctx, request, req, res, requestId, trace, abort.signal);
   } catch (err) {
