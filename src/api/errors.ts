@@ -60,6 +60,14 @@ export const Errors = {
       `Unknown routing strategy "${name}". Known strategies: ${known.join(', ')}.`,
       'routing-strategy',
     ),
+  invalidRoutingStrategy: (name: string, problem: string) =>
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'unknown_routing_strategy',
+      `Invalid routing strategy "${name}": ${problem}.`,
+      'routing-strategy',
+    ),
   unauthorized: () =>
     new GatewayError(401, 'authentication_error', 'invalid_api_key', 'Missing or invalid API key.'),
   modelNotFound: (model: string) =>
@@ -124,6 +132,13 @@ export const Errors = {
       'server_error',
       'upstream_bad_response',
       `The upstream for model \`${model}\` answered badly: ${detail}`,
+    ),
+  prefillFailed: (model: string, detail: string) =>
+    new GatewayError(
+      502,
+      'server_error',
+      'prefill_failed',
+      `The prefill step for model \`${model}\` failed: ${detail}.`,
     ),
   noEndpoint: (model: string) =>
     new GatewayError(

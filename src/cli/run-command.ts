@@ -7,13 +7,15 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_LISTEN,
   DEFAULT_RETRY,
+  DEFAULT_ROUTING_TUNING,
   DEFAULT_TIMEOUTS,
   type GatewayConfig,
+  type RoutingTuning,
 } from '../config/model.js';
-import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
+import { algorithmProblem, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
 import { createLogger } from '../telemetry/logger.js';
-import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
+import { type FlagSpec, type FlagValues, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
@@ -56,6 +58,55 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     default: 'random',
     value: 'NAME',
     help: `Default routing algorithm: ${knownAlgorithms().join(', ')}.`,
+  },
+  {
+    name: 'prefix-block-size',
+    type: 'int',
+    default: DEFAULT_ROUTING_TUNING.prefixBlockSize,
+    value: 'TOKENS',
+    help: 'prefix-cache, pd: prompt tokens per block of the prefix index.',
+  },
+  {
+    name: 'load-imbalance-threshold',
+    type: 'int',
+    default: DEFAULT_ROUTING_TUNING.loadImbalanceThreshold,
+    value: 'N',
+    help: 'prefix-cache, pd: in-flight requests above the least loaded endpoint that make the best match overloaded.',
+  },
+  {
+    name: 'prefix-index-max-blocks',
+    type: 'int',
+    default: DEFAULT_ROUTING_TUNING.prefixIndexMaxBlocks,
+    value: 'N',
+    help: 'prefix-cache, pd: blocks remembered per endpoint (least recently used forgotten first).',
+  },
+  {
+    name: 'prefix-index-ttl',
+    type: 'duration',
+    default: DEFAULT_ROUTING_TUNING.prefixIndexTtlMs,
+    value: 'DURATION',
+    help: 'prefix-cache, pd: forget a block unused for this long.',
+  },
+  {
+    name: 'session-ttl',
+    type: 'duration',
+    default: DEFAULT_ROUTING_TUNING.sessionTtlMs,
+    value: 'DURATION',
+    help: 'session-affinity: forget a session unused for this long.',
+  },
+  {
+    name: 'engine-metrics-interval',
+    type: 'duration',
+    default: DEFAULT_ROUTING_TUNING.engineMetricsIntervalMs,
+    value: 'DURATION',
+    help: "How often each engine's /metrics is scraped (0 turns scraping off).",
+  },
+  {
+    name: 'engine-metrics-timeout',
+    type: 'duration',
+    default: DEFAULT_ROUTING_TUNING.engineMetricsTimeoutMs,
+    value: 'DURATION',
+    help: 'Longest wait for one engine metrics scrape.',
   },
   {
     name: 'max-body-size',
@@ -127,9 +178,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const f = parsed.flags;
   const algorithm = f['routing-algorithm'] as string;
-  if (!isKnownAlgorithm(algorithm)) {
-    throw new UsageError(`unknown routing algorithm "${algorithm}" (known: ${knownAlgorithms().join(', ')})`);
-  }
+  const algorithmIssue = algorithmProblem(algorithm);
+  if (algorithmIssue) throw new UsageError(algorithmIssue);
   const logger = createLogger({ level: f['log-level'] as string });
   const loaded = loadRoutes({
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
@@ -159,7 +209,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       idleMs: f['idle-timeout'] as number,
       drainMs: f['drain-timeout'] as number,
     },
-    routing: { algorithm },
+    routing: { algorithm, tuning: routingTuning(f) },
     retry: { maxRetries: Math.max(0, f['max-retries'] as number) },
   };
   let gateway: Gateway;
@@ -181,6 +231,23 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     'switchyard listening',
   );
   return waitForShutdown(gateway, config.timeouts.drainMs, logger);
+}
+
+function routingTuning(f: FlagValues): RoutingTuning {
+  const atLeast = (flag: string, min: number): number => {
+    const value = f[flag] as number;
+    if (value < min) throw new UsageError(`invalid value "${value}" for --${flag}: must be at least ${min}`);
+    return value;
+  };
+  return {
+    prefixBlockSize: atLeast('prefix-block-size', 1),
+    loadImbalanceThreshold: atLeast('load-imbalance-threshold', 0),
+    prefixIndexMaxBlocks: atLeast('prefix-index-max-blocks', 1),
+    prefixIndexTtlMs: atLeast('prefix-index-ttl', 1),
+    sessionTtlMs: atLeast('session-ttl', 1),
+    engineMetricsIntervalMs: atLeast('engine-metrics-interval', 0),
+    engineMetricsTimeoutMs: atLeast('engine-metrics-timeout', 1),
+  };
 }
 
 function waitForShutdown(

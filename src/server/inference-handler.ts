@@ -9,17 +9,27 @@ import { performance } from 'node:perf_hooks';
 import { ClientGoneError, readBody } from '../api/body.js';
 import { Errors, GatewayError, toGatewayError } from '../api/errors.js';
 import { type InferenceRequest, type Operation, parseInferenceRequest } from '../api/inference-request.js';
-import type { BackendRef, EndpointSpec, Route } from '../config/model.js';
-import { forward } from '../proxy/forward.js';
+import type { BackendRef, Route } from '../config/model.js';
+import { forward, upstreamHeaders } from '../proxy/forward.js';
+import { combineObservers } from '../proxy/observer.js';
+import { decodeBody, prefillBody, runPrefill } from '../proxy/prefill.js';
 import { UpstreamError } from '../proxy/upstream-error.js';
 import { backendOrder } from '../resolve/resolver.js';
 import { describeDecision, type RoutingDecision } from '../routing/decision.js';
-import { hasFeedback, isRoleAware, type Router, type RoutingRequest } from '../routing/router.js';
+import { accountingObserver } from '../routing/endpoint-accounting.js';
+import type { EndpointView } from '../routing/endpoint-state.js';
+import {
+  hasFeedback,
+  isRoleAware,
+  type Router,
+  type RoutingChoice,
+  type RoutingRequest,
+} from '../routing/router.js';
 import type { RequestOutcome, RequestTelemetry } from '../telemetry/request-telemetry.js';
 import type { GatewayContext } from './context.js';
 import { requestIdFrom } from './request-id.js';
 import { sendError } from './respond.js';
-import { isRetriable, upstreamFailureToError } from './upstream-errors.js';
+import { isRetriable, prefillFailureToError, upstreamFailureToError } from './upstream-errors.js';
 
 export function inferenceHandler(operation: Operation, ctx: GatewayContext) {
   return function handleInference(req: IncomingMessage, res: ServerResponse): void {
@@ -123,18 +133,7 @@ async function route(
 
   const deadline = withDeadline(clientSignal, target.timeoutMs);
   try {
-    return await tryBackends(
-      ctx,
-      target,
-      request,
-      router,
-      algorithm,
-      routing,
-      req,
-      res,
-      trace,
-      deadline.signal,
-    );
+    return await tryBackends(ctx, target, request, router, routing, req, res, trace, deadline.signal);
   } finally {
     deadline.clear();
   }
@@ -142,15 +141,14 @@ async function route(
 
 /**
  * Tries backends in priority/weight order. A failure before any response byte (refused,
- * reset, connect timeout) marks the endpoint (passive health) and, within the retry
- * budget, tries another endpoint: first the same backend, then the next ones.
+ * reset, connect timeout) marks the endpoint that failed (passive health) and, within the
+ * retry budget, tries again without it: first the same backend, then the next ones.
  */
 async function tryBackends(
   ctx: GatewayContext,
   target: Route,
   request: InferenceRequest,
   router: Router,
-  algorithm: string,
   routing: RoutingRequest,
   req: IncomingMessage,
   res: ServerResponse,
@@ -167,15 +165,10 @@ async function tryBackends(
       if (candidates.length === 0) break;
       const choice = router.pick(routing, candidates);
       if (hasFeedback(router)) router.onRouted(routing, choice);
-      const decision = describeDecision(algorithm, ref.backend.name, choice, candidates);
-      trace.routed(decision);
-      const endpoint = ctx.endpoints.state(choice.endpoint.spec);
-      tried.add(endpoint.id);
-      endpoint.inFlight++;
+      const decision = describeDecision(router.name, ref.backend.name, choice, candidates);
       try {
-        const attempt: Attempt = { ref, decision, endpoint: choice.endpoint.spec, requestId };
-        const result = await forwardTo(ctx, attempt, request, req, res, trace, signal);
-        if (result.error === undefined) ctx.health.recordSuccess(endpoint);
+        const attempt: Attempt = { ref, decision, choice, requestId };
+        const result = await attemptOn(ctx, attempt, request, req, res, trace, signal);
         return {
           status: result.status,
           clientAborted: result.outcome === 'client_gone',
@@ -186,15 +179,15 @@ async function tryBackends(
         if (signal.aborted) throw signal.reason;
         if (!(err instanceof UpstreamError) || !isRetriable(err) || res.headersSent) throw err;
         lastFailure = err;
-        const ejected = ctx.health.recordFailure(endpoint);
+        const failed = err.endpoint === choice.prefill?.id ? choice.prefill : choice.endpoint;
+        tried.add(failed.id);
+        const ejected = ctx.health.recordFailure(ctx.endpoints.state(failed.spec));
         const retrying = retriesLeft-- > 0;
         ctx.logger.warn(
           { requestId, endpoint: err.endpoint, kind: err.kind, ejected, retrying },
           'upstream failed before responding',
         );
         if (!retrying) throw err;
-      } finally {
-        endpoint.inFlight--;
       }
     }
   }
@@ -205,43 +198,118 @@ async function tryBackends(
 interface Attempt {
   readonly ref: BackendRef;
   readonly decision: RoutingDecision;
-  readonly endpoint: EndpointSpec;
+  readonly choice: RoutingChoice;
   readonly requestId: string;
 }
 
-/** One attempt on the chosen endpoint, with the provider's path and headers. */
-function forwardTo(
+/**
+ * One attempt on the chosen endpoint, with the provider's path and headers: for pd, the
+ * prefill step first, then the decode request; the response is relayed to the client.
+ */
+async function attemptOn(
   ctx: GatewayContext,
-  { ref, decision, endpoint, requestId }: Attempt,
+  attempt: Attempt,
   request: InferenceRequest,
   req: IncomingMessage,
   res: ServerResponse,
   trace: RequestTelemetry,
   signal: AbortSignal,
 ) {
+  const { ref, choice, requestId } = attempt;
   const adapter = ctx.adapters.for(ref.backend);
   const upstreamModel = ref.modelNameOverride ?? request.model;
-  const body = ref.modelNameOverride
-    ? Buffer.from(JSON.stringify({ ...request.body, model: upstreamModel }))
-    : request.raw;
-  return forward({
-    client: { req, res },
-    endpoint,
-    path: adapter.path(request.operation, upstreamModel),
-    body,
-    setHeaders: { ...adapter.headers, ...trace.upstreamHeaders(), 'x-request-id': requestId },
-    dropHeaders: adapter.dropClientHeaders,
-    responseHeaders: {
-      'x-request-id': requestId,
-      'target-pod': decision.endpoint,
-      'routing-strategy': decision.strategy,
-      ...(decision.prefillEndpoint ? { 'prefill-target-pod': decision.prefillEndpoint } : {}),
-    },
-    timeouts: ctx.config.timeouts,
-    signal,
-    observer: trace.response,
-    onObserverError: (err) => ctx.logger.warn({ err }, 'telemetry observer failed'),
-  });
+  const fields = ref.modelNameOverride ? { ...request.body, model: upstreamModel } : request.body;
+  const path = adapter.path(request.operation, upstreamModel);
+  const setHeaders = { ...adapter.headers, ...trace.upstreamHeaders(), 'x-request-id': requestId };
+  const endpoint = ctx.endpoints.state(choice.endpoint.spec);
+  endpoint.inFlight++;
+  try {
+    let body = ref.modelNameOverride ? Buffer.from(JSON.stringify(fields)) : request.raw;
+    let decision = attempt.decision;
+    try {
+      if (choice.prefill) {
+        const prefill = await prefillStep(ctx, choice.prefill, request.model, fields, {
+          req,
+          path,
+          setHeaders,
+          dropHeaders: adapter.dropClientHeaders,
+          signal,
+        });
+        decision = { ...decision, prefillMs: prefill.durationMs };
+        body = decodeBody(fields, prefill.kvTransferParams);
+      }
+    } finally {
+      trace.routed(decision);
+    }
+    const onObserverError = (err: unknown) => ctx.logger.warn({ err }, 'response observer failed');
+    const result = await forward({
+      client: { req, res },
+      endpoint: choice.endpoint.spec,
+      path,
+      body,
+      setHeaders,
+      dropHeaders: adapter.dropClientHeaders,
+      responseHeaders: {
+        ...choice.responseHeaders,
+        'x-request-id': requestId,
+        'target-pod': decision.endpoint,
+        'routing-strategy': decision.strategy,
+        ...(decision.prefillEndpoint ? { 'prefill-target-pod': decision.prefillEndpoint } : {}),
+      },
+      timeouts: ctx.config.timeouts,
+      signal,
+      observer: combineObservers([trace.response, accountingObserver(endpoint)], onObserverError),
+      onObserverError,
+    });
+    if (result.error === undefined) ctx.health.recordSuccess(endpoint);
+    return result;
+  } finally {
+    endpoint.inFlight--;
+  }
+}
+
+/**
+ * pd's first step on `prefillEndpoint` (see `proxy/prefill.ts`). Resolves with the
+ * `kv_transfer_params` for the decode request; throws the client's error when the prefill
+ * engine answered badly, and an `UpstreamError` when it could not be reached.
+ */
+async function prefillStep(
+  ctx: GatewayContext,
+  prefillEndpoint: EndpointView,
+  model: string,
+  fields: Readonly<Record<string, unknown>>,
+  call: {
+    req: IncomingMessage;
+    path: string;
+    setHeaders: Record<string, string>;
+    dropHeaders: readonly string[];
+    signal: AbortSignal;
+  },
+) {
+  const state = ctx.endpoints.state(prefillEndpoint.spec);
+  const body = prefillBody(fields);
+  state.inFlight++;
+  try {
+    const result = await runPrefill({
+      endpoint: state.spec,
+      path: call.path,
+      body,
+      headers: upstreamHeaders(call.req, {
+        endpoint: state.spec,
+        body,
+        setHeaders: call.setHeaders,
+        dropHeaders: call.dropHeaders,
+      }),
+      timeouts: ctx.config.timeouts,
+      signal: call.signal,
+    });
+    ctx.health.recordSuccess(state);
+    if (!result.ok) throw prefillFailureToError(result, model);
+    state.ttft.add(result.durationMs);
+    return result;
+  } finally {
+    state.inFlight--;
+  }
 }
 
 function chooseAlgorithm(req: IncomingMessage, target: Route, ctx: GatewayContext): string {

@@ -43,9 +43,22 @@ class CoreRequestTelemetry implements RequestTelemetry {
       model: this.model ?? '',
       endpoint: decision.endpoint,
     });
+    if (decision.matchRatio !== undefined) {
+      this.metrics.prefixMatchRatio.observe({ algorithm: decision.algorithm }, decision.matchRatio);
+    }
     if (decision.fallbackReason) {
+      this.metrics.routingFallbacks.inc({
+        algorithm: decision.algorithm,
+        to: decision.fallbackTo ?? '',
+        reason: decision.fallbackReason,
+      });
       this.logger.warn(
-        { requestId: this.start.requestId, strategy: decision.strategy, reason: decision.fallbackReason },
+        {
+          requestId: this.start.requestId,
+          strategy: decision.strategy,
+          reason: decision.fallbackReason,
+          ...(decision.fallbackDetail ? { detail: decision.fallbackDetail } : {}),
+        },
         'routing fell back',
       );
     }

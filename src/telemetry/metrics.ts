@@ -3,7 +3,7 @@
  * Labels are a fixed, low-cardinality set: never a request id, prompt or header value
  * unless a user mapped that header on purpose.
  */
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EndpointRegistry } from '../routing/endpoint-state.js';
 
 export class GatewayMetrics {
@@ -13,6 +13,21 @@ export class GatewayMetrics {
     name: 'switchyard_routing_decisions_total',
     help: 'Routing decisions, by requested algorithm, model and chosen endpoint.',
     labelNames: ['algorithm', 'model', 'endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  readonly routingFallbacks = new Counter({
+    name: 'switchyard_routing_fallbacks_total',
+    help: 'Routing decisions where the algorithm used another rule: requested algorithm, rule used, reason code.',
+    labelNames: ['algorithm', 'to', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly prefixMatchRatio = new Histogram({
+    name: 'switchyard_routing_prefix_match_ratio',
+    help: 'Prefix-aware decisions: share of the prompt blocks the chosen endpoint was believed to hold.',
+    labelNames: ['algorithm'] as const,
+    buckets: [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1],
     registers: [this.registry],
   });
 
