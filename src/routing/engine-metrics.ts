@@ -13,6 +13,8 @@
  * `http(s)://host:port/metrics`. Each scrape has a timeout; a failing endpoint is retried
  * with a doubling delay (up to 30 s) and reported once when it starts and stops failing.
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { EndpointSpec } from '../config/model.js';
 import type { EndpointState, EngineMetrics } from './endpoint-state.js';
 import { parsePrometheusText, type Sample } from './prometheus-text.js';
@@ -94,31 +96,15 @@ export class EngineMetricsPoller {
 
   /** One scrape of one endpoint; stores the result on success. Resolves the problem, if any. */
   async scrape(state: EndpointState): Promise<string | undefined> {
-    const url = metricsUrlOf(state.spec);
     const controller = new AbortController();
     this.inFlight.add(controller);
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     try {
-      const res = await fetch(url, { signal: controller.signal, headers: { accept: 'text/plain' } });
-      if (!res.ok) {
-        await res.body?.cancel();
-        return `HTTP ${res.status}`;
-      }
-      const length = Number(res.headers.get('content-length') ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        await res.body?.cancel();
-        return `metrics body of ${length} bytes is too large`;
-      }
-      const text = await res.text();
+      const text = await fetchText(metricsUrlOf(state.spec), this.options.timeoutMs, controller.signal);
       state.engine = readEngineMetrics(text, this.clock());
       return undefined;
     } catch (err) {
-      if (controller.signal.aborted)
-        return this.stopped ? 'stopped' : `no answer within ${this.options.timeoutMs} ms`;
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      return cause?.code ?? cause?.message ?? (err as Error).message;
+      return this.stopped ? 'stopped' : (err as Error).message;
     } finally {
-      clearTimeout(timer);
       this.inFlight.delete(controller);
     }
   }
@@ -140,4 +126,47 @@ export class EngineMetricsPoller {
     timer.unref();
     this.timers.set(state.id, timer);
   }
+}
+
+/**
+ * GETs `url` with node's http client (fetch refuses some ports engines may use) and
+ * resolves with the body; rejects with a short reason: `HTTP 404`, `ECONNREFUSED`,
+ * `no answer within 1000 ms`.
+ */
+function fetchText(url: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      reject(new Error(`bad URL ${url}`));
+      return;
+    }
+    const transport = target.protocol === 'https:' ? https : http;
+    const req = transport.get(target, { headers: { accept: 'text/plain' }, signal, agent: false });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(err.code && err.code !== 'ERR_STREAM_PREMATURE_CLOSE' ? err.code : err.message));
+    });
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        clearTimeout(timer);
+        reject(new Error(`HTTP ${res.statusCode}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > MAX_BODY_BYTES) req.destroy(new Error(`metrics body over ${MAX_BODY_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+    });
+  });
 }
