@@ -5,12 +5,14 @@
  */
 import { ConfigError } from '../config/config-error.js';
 import { runCommand, runHelp } from './run-command.js';
+import { simCommand, simHelp } from './sim-command.js';
 import { UsageError } from './usage-error.js';
 
 type Command = (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string; help: () => string }> = {
   run: { run: runCommand, summary: 'Run the gateway.', help: runHelp },
+  sim: { run: simCommand, summary: 'Run one simulated vLLM engine.', help: simHelp },
 };
 
 function mainHelp(): string {

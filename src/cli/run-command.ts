@@ -15,6 +15,14 @@ import {
 import { algorithmProblem, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
 import { createLogger } from '../telemetry/logger.js';
+import {
+  announceFleet,
+  FLEET_FLAGS,
+  fleetSpecFromFlags,
+  type StartedFleet,
+  startEmbeddedFleet,
+  wantsEmbeddedFleet,
+} from './embedded-fleet.js';
 import { type FlagSpec, type FlagValues, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -159,12 +167,15 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
     help: 'Log level.',
   },
+  ...FLEET_FLAGS,
 ];
 
 const SUMMARY = `Serve an OpenAI-compatible API and route each request to a model server.
 
 Config sources: --endpoints-config FILE (AIBrix endpoints.yaml). Positional config.yaml
-(Envoy AI Gateway resources) is reserved for aigw compatibility.`;
+(Envoy AI Gateway resources) is reserved for aigw compatibility. With no config, no
+endpoints file and no OPENAI_API_KEY / AZURE_OPENAI_API_KEY, an embedded fleet of
+simulated vLLM engines is started and served (see --sim-* options).`;
 
 export function runHelp(): string {
   return formatHelp('switchyard run [config.yaml] [options]', SUMMARY, RUN_FLAGS);
@@ -180,12 +191,18 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   const algorithm = f['routing-algorithm'] as string;
   const algorithmIssue = algorithmProblem(algorithm);
   if (algorithmIssue) throw new UsageError(algorithmIssue);
+  const fleetSpec = fleetSpecFromFlags(f);
   const logger = createLogger({ level: f['log-level'] as string });
-  const loaded = loadRoutes({
+  let loaded = loadRoutes({
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
     ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),
     env,
   });
+  let embedded: StartedFleet | undefined;
+  if (!loaded && wantsEmbeddedFleet(env)) {
+    embedded = await startEmbeddedFleet(fleetSpec, logger);
+    loaded = embedded.loaded;
+  }
   if (!loaded) {
     throw new ConfigError(
       'switchyard run',
@@ -216,6 +233,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   try {
     gateway = await Gateway.start(config, { logger });
   } catch (err) {
+    await embedded?.fleet.close();
     if (err instanceof ListenError) throw new UsageError(err.message);
     throw err;
   }
@@ -230,7 +248,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     'switchyard listening',
   );
-  return waitForShutdown(gateway, config.timeouts.drainMs, logger);
+  if (embedded) announceFleet(embedded.fleet.layout, config.listen.host, gateway.port, logger);
+  return waitForShutdown(gateway, config.timeouts.drainMs, logger, () => embedded?.fleet.close());
 }
 
 function routingTuning(f: FlagValues): RoutingTuning {
@@ -254,6 +273,7 @@ function waitForShutdown(
   gateway: Gateway,
   drainMs: number,
   logger: ReturnType<typeof createLogger>,
+  afterStop: () => Promise<void> | undefined = () => undefined,
 ): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
@@ -262,6 +282,7 @@ function waitForShutdown(
       stopping = true;
       logger.info({ signal, inFlight: gateway.context.lifecycle.inFlight, drainMs }, 'draining');
       const clean = await gateway.shutdown(drainMs);
+      await afterStop();
       logger.info({ clean }, clean ? 'stopped' : 'stopped after the drain deadline; some requests were cut');
       logger.flush();
       resolve(0);
