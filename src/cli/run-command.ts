@@ -82,6 +82,13 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     help: 'prefix-cache, pd: in-flight requests above the least loaded endpoint that make the best match overloaded.',
   },
   {
+    name: 'prefix-min-match-ratio',
+    type: 'number',
+    default: DEFAULT_ROUTING_TUNING.prefixMinMatchRatio,
+    value: 'R',
+    help: 'prefix-cache, pd: a best match covering less of the prompt than this (0-1) is routed by load.',
+  },
+  {
     name: 'prefix-index-max-blocks',
     type: 'int',
     default: DEFAULT_ROUTING_TUNING.prefixIndexMaxBlocks,
@@ -261,12 +268,20 @@ function routingTuning(f: FlagValues): RoutingTuning {
   return {
     prefixBlockSize: atLeast('prefix-block-size', 1),
     loadImbalanceThreshold: atLeast('load-imbalance-threshold', 0),
+    prefixMinMatchRatio: ratioFlag(f, 'prefix-min-match-ratio'),
     prefixIndexMaxBlocks: atLeast('prefix-index-max-blocks', 1),
     prefixIndexTtlMs: atLeast('prefix-index-ttl', 1),
     sessionTtlMs: atLeast('session-ttl', 1),
     engineMetricsIntervalMs: atLeast('engine-metrics-interval', 0),
     engineMetricsTimeoutMs: atLeast('engine-metrics-timeout', 1),
   };
+}
+
+function ratioFlag(f: FlagValues, flag: string): number {
+  const value = f[flag] as number;
+  if (!(value >= 0 && value <= 1))
+    throw new UsageError(`invalid value "${value}" for --${flag}: must be between 0 and 1`);
+  return value;
 }
 
 function waitForShutdown(

@@ -127,6 +127,8 @@ export interface RoutingTuning {
   readonly prefixBlockSize: number;
   /** prefix-cache, pd: the best match is overloaded when it has more than this many requests in flight above the least loaded candidate. */
   readonly loadImbalanceThreshold: number;
+  /** prefix-cache, pd: a best match covering less of the prompt than this (0..1) goes by load instead. */
+  readonly prefixMinMatchRatio: number;
   /** prefix-cache, pd: most blocks remembered per endpoint (least recently used go first). */
   readonly prefixIndexMaxBlocks: number;
   /** prefix-cache, pd: a block not used for this long is forgotten. */
@@ -142,6 +144,7 @@ export interface RoutingTuning {
 export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   prefixBlockSize: 16,
   loadImbalanceThreshold: 8,
+  prefixMinMatchRatio: 0.5,
   prefixIndexMaxBlocks: 65_536,
   prefixIndexTtlMs: 10 * 60_000,
   sessionTtlMs: 60 * 60_000,

@@ -58,6 +58,7 @@ const prefixDeps = (deps: RouterDeps) => ({
   index: deps.prefixIndex,
   prompts: deps.prompts,
   imbalanceThreshold: deps.tuning.loadImbalanceThreshold,
+  minMatchRatio: deps.tuning.prefixMinMatchRatio,
   random: deps.random,
 });
 

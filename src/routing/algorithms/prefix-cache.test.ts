@@ -9,6 +9,7 @@ const prefixDeps = (deps: RouterDeps) => ({
   index: deps.prefixIndex,
   prompts: deps.prompts,
   imbalanceThreshold: deps.tuning.loadImbalanceThreshold,
+  minMatchRatio: deps.tuning.prefixMinMatchRatio,
   random: deps.random,
 });
 
@@ -71,6 +72,26 @@ describe('prefix-cache', () => {
     deps.prefixIndex.record('a:1', deps.prompts.of(shared));
     deps.prefixIndex.record('b:1', deps.prompts.of(longer));
     assert.equal(route(longer).endpoint.id, 'b:1');
+  });
+
+  it('routes by load when the best match covers too little of the prompt, the match breaking ties', () => {
+    const { deps, candidates, route } = setup({ prefixMinMatchRatio: 0.5 });
+    const system = 'Be brief and kind. '.repeat(6);
+    const shortShare = conversation(
+      system,
+      'A long question of my own about wheels, brakes and gears. '.repeat(6),
+    );
+    deps.prefixIndex.record('a:1', deps.prompts.of(conversation(system, '')));
+    const ratio =
+      deps.prefixIndex.matchedBlocks('a:1', deps.prompts.of(shortShare)) / deps.prompts.of(shortShare).length;
+    assert.ok(ratio > 0 && ratio < 0.5, `a holds ${ratio} of the prompt`);
+    assert.equal(route(shortShare).endpoint.id, 'a:1', 'equal load: the match breaks the tie');
+    candidates[0]!.inFlight = 1;
+    const choice = route(
+      conversation(system, 'Another question of mine, about saddles and lights. '.repeat(6)),
+    );
+    assert.notEqual(choice.endpoint.id, 'a:1', 'a small match does not outweigh load');
+    assert.equal(choice.fallback, undefined);
   });
 
   it('breaks a tie between equal matches by requests in flight', () => {

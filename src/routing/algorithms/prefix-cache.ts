@@ -18,6 +18,8 @@ export interface PrefixCacheDeps {
   readonly prompts: PromptBlocks;
   /** An endpoint with more requests in flight than the least loaded one plus this is overloaded. */
   readonly imbalanceThreshold: number;
+  /** A best match covering less of the prompt than this is not worth unbalancing load for. */
+  readonly minMatchRatio: number;
   readonly random: () => number;
 }
 
@@ -29,8 +31,10 @@ export interface PrefixCacheDeps {
  * tokens with chained hashes; the shared `PrefixIndex` says how many leading blocks each
  * endpoint holds. Rule:
  * - the endpoint with the longest match wins (ties: fewest in flight, then random);
- * - no match anywhere (a new prefix, or a prompt shorter than one block): the least loaded
- *   endpoint, which spreads new prefixes;
+ * - no match anywhere (a new prefix, or a prompt shorter than one block), or a best match
+ *   covering less than `--prefix-min-match-ratio` of the prompt (say, only a short system
+ *   prompt every request shares): the least loaded endpoint (ties: the longer match), which
+ *   spreads new prefixes instead of piling everything that shares a few blocks on one engine;
  * - load guard: when the winner has more than `--load-imbalance-threshold` requests in
  *   flight above the least loaded candidate, the decision falls back to `least-request`
  *   (`load_guard`), so a hot prefix spreads to a second replica instead of queueing.
@@ -72,9 +76,13 @@ export function prefixPick(
   const matched = new Map(candidates.map((c) => [c, total ? deps.index.matchedBlocks(c.id, hashes) : 0]));
   const ratio = (c: EndpointView) => (total ? matched.get(c)! / total : 0);
   const best = Math.max(...matched.values());
-  if (best === 0) {
-    const endpoint = leastLoaded(candidates, deps.random);
-    return { endpoint, score: 0, matchRatio: 0 };
+  if (best === 0 || best / total < deps.minMatchRatio) {
+    const idlest = lowest(candidates, (c) => c.inFlight);
+    const endpoint = pickRandom(
+      lowest(idlest, (c) => -matched.get(c)!),
+      deps.random,
+    );
+    return { endpoint, score: matched.get(endpoint)!, matchRatio: ratio(endpoint) };
   }
   const holders = candidates.filter((c) => matched.get(c) === best);
   const winner = pickRandom(
