@@ -10,9 +10,29 @@ import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+let cleanupInstalled = false;
+
+/**
+ * Kills every child when the bench exits or is interrupted (Ctrl-C, kill), then exits as
+ * the signal asks. Called by the bench only: other commands handle their own signals.
+ */
+export function killChildrenOnExit(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  const killAll = () => {
+    for (const child of live) child.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(code);
+    });
+  }
+}
 
 export class Child {
   private lines: string[] = [];

@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drive, type RequestRecord } from './driver.js';
 import { perfectHitRate } from './perfect-bound.js';
-import { BENCH_MODEL, type Engine, type EngineFlags, startEngine, startGateway } from './processes.js';
+import {
+  BENCH_MODEL,
+  type Engine,
+  type EngineFlags,
+  killChildrenOnExit,
+  startEngine,
+  startGateway,
+} from './processes.js';
 import type { WorkloadResult } from './report.js';
 import { type RunSummary, summarise } from './summary.js';
 import { buildWorkload, type WorkloadName } from './workloads.js';
@@ -30,6 +37,7 @@ export interface BenchOptions {
 }
 
 export async function runBench(options: BenchOptions): Promise<WorkloadResult[]> {
+  killChildrenOnExit();
   const results: WorkloadResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   try {

@@ -148,7 +148,7 @@ export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   prefixIndexMaxBlocks: 65_536,
   prefixIndexTtlMs: 10 * 60_000,
   sessionTtlMs: 60 * 60_000,
-  engineMetricsIntervalMs: 1_000,
+  engineMetricsIntervalMs: 250,
   engineMetricsTimeoutMs: 1_000,
 };
 

@@ -4,9 +4,9 @@
  * output tokens, fed into `EndpointState` for `throughput` and `least-latency`.
  *
  * - Event streams: the first token is the first event carrying text (a role-only first
- *   chunk does not count); tokens are `usage.completion_tokens` when the stream reports
- *   usage, else the number of events carrying text (vLLM sends one token per event);
- *   TPOT = (last byte - first token) / (tokens - 1).
+ *   chunk does not count); each such event counts one output token as it passes (vLLM
+ *   sends one token per event), corrected at the end by `usage.completion_tokens` when
+ *   the stream reports usage; TPOT = (last byte - first token) / (tokens - 1).
  * - Plain JSON: only the output tokens (`usage.completion_tokens`); TTFT and TPOT cannot be
  *   told apart in a body that arrives at once.
  * Only complete 2xx responses count. Parsing is incremental and bounded.
@@ -69,6 +69,8 @@ export function accountingObserver(
       if (carriesText(chunk.choices)) {
         textEvents++;
         firstTokenAt ??= now();
+        // Counted as they stream, so throughput sees a busy endpoint before its answers end.
+        state.addOutputTokens(1);
       }
     }
   };
@@ -101,6 +103,7 @@ export function accountingObserver(
       if (stream) {
         if (buffer) readEvent(buffer);
         const tokens = usageTokens ?? textEvents;
+        state.addOutputTokens(tokens - textEvents);
         const ttftMs = firstTokenAt !== undefined ? firstTokenAt - startedAt : undefined;
         const tpotMs =
           firstTokenAt !== undefined && tokens > 1 ? (endedAt - firstTokenAt) / (tokens - 1) : undefined;
@@ -115,7 +118,7 @@ export function accountingObserver(
         const matches = [...(tail + decoder.end()).matchAll(COMPLETION_TOKENS)];
         stats = { outputTokens: matches.length ? Number(matches[matches.length - 1]![1]) : 0 };
       }
-      state.addOutputTokens(stats.outputTokens);
+      if (!stream) state.addOutputTokens(stats.outputTokens);
       onStats?.(stats);
     },
   };

@@ -223,6 +223,10 @@ async function attemptOn(
   const setHeaders = { ...adapter.headers, ...trace.upstreamHeaders(), 'x-request-id': requestId };
   const endpoint = ctx.endpoints.state(choice.endpoint.spec);
   endpoint.inFlight++;
+  // Work accounting for throughput: the engine that computes the prompt gets its tokens.
+  ctx.endpoints
+    .state((choice.prefill ?? choice.endpoint).spec)
+    .addPromptTokens(estimatedPromptTokens(request));
   try {
     let body = ref.modelNameOverride ? Buffer.from(JSON.stringify(fields)) : request.raw;
     let decision = attempt.decision;
@@ -310,6 +314,11 @@ async function prefillStep(
   } finally {
     state.inFlight--;
   }
+}
+
+/** About one token per four bytes of the request body: cheap, and close enough for load. */
+function estimatedPromptTokens(request: InferenceRequest): number {
+  return Math.ceil(request.raw.length / 4);
 }
 
 function chooseAlgorithm(req: IncomingMessage, target: Route, ctx: GatewayContext): string {

@@ -28,16 +28,14 @@ describe('least-latency', () => {
     assert.equal(long.score, 1500);
   });
 
-  it('adds the queue: the engine waiting count when fresh, else the gateway in-flight count', () => {
+  it('adds the queue, as the gateway counts it: requests in flight', () => {
     const [a, b] = fleet(['a:1', 'b:1']);
     sampled(a!, 100, 10);
-    sampled(b!, 100, 10);
+    sampled(b!, 120, 10);
+    assert.equal(expectedMs(a!, 10), 100 + 100);
     a!.inFlight = 2;
     assert.equal(expectedMs(a!, 10), 100 * 3 + 100);
-    a!.engine = { scrapedAt: Date.now(), waiting: 0 };
-    assert.equal(expectedMs(a!, 10), 100 + 100, 'a fresh engine queue replaces the in-flight guess');
-    b!.engine = { scrapedAt: Date.now(), waiting: 4 };
-    assert.equal(new LeastLatencyRouter(seeded()).pick(withMaxTokens(10), [a!, b!]).endpoint.id, 'a:1');
+    assert.equal(new LeastLatencyRouter(seeded()).pick(withMaxTokens(10), [a!, b!]).endpoint.id, 'b:1');
   });
 
   it('falls back to least-request until every candidate has latency samples', () => {
@@ -55,11 +53,11 @@ describe('least-latency', () => {
   it('breaks ties by requests in flight', () => {
     const [a, b] = fleet(['a:1', 'b:1']);
     sampled(a!, 100, 10);
-    sampled(b!, 100, 10);
-    a!.engine = { scrapedAt: Date.now(), waiting: 0 };
-    b!.engine = { scrapedAt: Date.now(), waiting: 0 };
-    a!.inFlight = 1;
-    assert.equal(new LeastLatencyRouter(seeded()).pick(chatRequest('x'), [a!, b!]).endpoint.id, 'b:1');
+    sampled(b!, 200, 10);
+    a!.inFlight = 1; // 100 * 2 = 200 * 1: the same expected latency
+    const choice = new LeastLatencyRouter(seeded()).pick(chatRequest('x'), [a!, b!]);
+    assert.equal(choice.endpoint.id, 'b:1');
+    assert.equal(choice.score, 200 + 10 * 128);
   });
 
   it('reads the requested output length, with a default and a cap', () => {

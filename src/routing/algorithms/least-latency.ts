@@ -20,11 +20,13 @@ const MAX_OUTPUT_TOKENS = 4096;
  * each endpoint's time to first token (TTFT) and time per output token (TPOT), measured on
  * the streamed responses it relayed:
  *
- *   expected = TTFT * (1 + queue) + TPOT * outputTokens
+ *   expected = TTFT * (1 + inFlight) + TPOT * outputTokens
  *
- * `queue` is the engine's `vllm:num_requests_waiting` when fresh, else the gateway's own
- * in-flight count; `outputTokens` is the request's `max_completion_tokens`/`max_tokens`
- * (128 when unset, at most 4096). Ties go to the fewest requests in flight, then at random.
+ * `inFlight` is the gateway's own count, which moves with every request (the engine's
+ * `vllm:num_requests_waiting` would not do: it is a scrape old, and counts only requests
+ * waiting for a batch slot, not those queued for prefill); `outputTokens` is the request's
+ * `max_completion_tokens`/`max_tokens` (128 when unset, at most 4096). Ties go to the
+ * fewest requests in flight, then at random.
  *
  * Fallback: until every candidate has served at least one streamed response (so has both
  * averages), the decision is `least-request` (`no_latency_samples`), which also gives
@@ -64,9 +66,7 @@ export class LeastLatencyRouter implements Router, Scorer {
 /** Expected latency in ms, or undefined without samples. */
 export function expectedMs(c: EndpointView, outputTokens: number): number | undefined {
   if (c.ttftMs === undefined || c.tpotMs === undefined) return undefined;
-  const waiting = !c.engineStale ? c.engine?.waiting : undefined;
-  const queue = waiting ?? c.inFlight;
-  return c.ttftMs * (1 + queue) + c.tpotMs * outputTokens;
+  return c.ttftMs * (1 + c.inFlight) + c.tpotMs * outputTokens;
 }
 
 export function outputTokens(request: RoutingRequest): number {

@@ -17,6 +17,15 @@ describe('throughput', () => {
     assert.equal(choice.score, 10); // 100 tokens over the 10 s window
   });
 
+  it('counts prompt tokens sent, twice, so an engine busy prefilling looks busy at once', () => {
+    const [a, b] = fleet(['a:1', 'b:1']);
+    a!.addOutputTokens(300); // 30 tokens/s of output
+    b!.addPromptTokens(200); // a long prompt just sent: 2 x 20 = 40
+    const choice = new ThroughputRouter(seeded()).pick(chatRequest('x'), [a!, b!]);
+    assert.equal(choice.endpoint.id, 'a:1');
+    assert.equal(choice.score, 30);
+  });
+
   it('breaks ties (no traffic yet) by requests in flight, then at random', () => {
     const candidates = fleet(['a:1', 'b:1', 'c:1']);
     candidates[0]!.inFlight = 2;

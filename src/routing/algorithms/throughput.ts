@@ -9,11 +9,13 @@ import {
 } from '../router.js';
 
 /**
- * The endpoint that delivered the fewest output tokens per second over the recent window
- * (10 s), from the gateway's own accounting of the responses it relayed: it spreads
- * token-generation work rather than request counts. Ties (for example before any traffic)
- * go to the fewest requests in flight, then at random. Zero tokens is data too, so it
- * never falls back. Score: tokens per second (lower is better).
+ * The endpoint given the least token work per second over the recent window (10 s), from
+ * the gateway's own accounting: 2 x prompt tokens sent (estimated at dispatch as request
+ * body bytes / 4, so an engine busy prefilling looks busy at once) + output tokens
+ * delivered (counted as they stream). It spreads token work rather than request counts.
+ * Rates within one token per second tie (as before any traffic) and go to the fewest
+ * requests in flight, then at random. No traffic is data too, so it never falls back.
+ * Score: weighted tokens per second (lower is better).
  */
 export class ThroughputRouter implements Router, Scorer {
   readonly name = 'throughput';
@@ -21,8 +23,9 @@ export class ThroughputRouter implements Router, Scorer {
   constructor(private readonly random: () => number = Math.random) {}
 
   pick(_request: unknown, candidates: readonly EndpointView[]): RoutingChoice {
-    const rates = new Map(candidates.map((c) => [c, c.recentTokensPerSecond]));
-    const quietest = lowest(candidates, (c) => rates.get(c)!);
+    const rates = new Map(candidates.map((c) => [c, workRate(c)]));
+    // Rates within one token per second are a tie, settled by requests in flight.
+    const quietest = lowest(candidates, (c) => Math.round(rates.get(c)!));
     const endpoint = pickRandom(
       lowest(quietest, (c) => c.inFlight),
       this.random,
@@ -31,6 +34,11 @@ export class ThroughputRouter implements Router, Scorer {
   }
 
   scores(_request: unknown, candidates: readonly EndpointView[]): ScoreSheet {
-    return { values: candidates.map((c) => c.recentTokensPerSecond) };
+    return { values: candidates.map(workRate) };
   }
+}
+
+/** Recent work in tokens per second; a prompt token costs two output tokens, as in AIBrix. */
+export function workRate(c: EndpointView): number {
+  return 2 * c.recentPromptTokensPerSecond + c.recentTokensPerSecond;
 }
