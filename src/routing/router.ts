@@ -80,6 +80,12 @@ export interface Scorer {
 export type ScoreSheet =
   | {
       readonly values: readonly (number | undefined)[];
+      /**
+       * The scale the values live on, when it has a meaning of its own (a ratio, a usage):
+       * combinations then normalise against it rather than against the candidates' spread,
+       * so that 0.05 against 0 stays a small difference instead of becoming 1 against 0.
+       */
+      readonly bounds?: readonly [min: number, max: number];
       /** The values are prefix match ratios (reported as the decision's `matchRatio`). */
       readonly isMatchRatio?: true;
     }

@@ -65,7 +65,7 @@ export class Gateway {
     for (const route of config.routes)
       if (route.routingAlgorithm) context.routers.get(route.routingAlgorithm);
 
-    const engineMetrics = new EngineMetricsPoller(selfHostedEndpoints(config, endpoints), {
+    const engineMetrics = new EngineMetricsPoller(scrapedEndpoints(config, endpoints), {
       intervalMs: tuning.engineMetricsIntervalMs,
       timeoutMs: tuning.engineMetricsTimeoutMs,
       onProblem: (endpoint, url, problem) =>
@@ -118,15 +118,19 @@ export class Gateway {
 }
 
 /**
- * Endpoints whose engine metrics are worth scraping: those of backends without gateway
- * credentials (self-hosted engines); a hosted API such as OpenAI has no `/metrics`.
+ * Endpoints whose engine metrics are worth scraping: self-hosted engines. An endpoint with
+ * a configured metrics URL always is; otherwise a backend with gateway credentials counts
+ * as a hosted API (OpenAI, Azure: no `/metrics`) unless it declares an engine kind.
  */
-function selfHostedEndpoints(config: GatewayConfig, endpoints: EndpointRegistry) {
+function scrapedEndpoints(config: GatewayConfig, endpoints: EndpointRegistry) {
   const states = new Map<string, EndpointState>();
   for (const route of config.routes)
-    for (const ref of route.backends)
-      if (!ref.backend.auth)
-        for (const spec of ref.backend.endpoints) states.set(spec.id, endpoints.state(spec));
+    for (const { backend } of route.backends) {
+      const selfHosted =
+        backend.provider.schema === 'openai' && (!backend.auth || backend.engine !== undefined);
+      for (const spec of backend.endpoints)
+        if (selfHosted || spec.metricsUrl) states.set(spec.id, endpoints.state(spec));
+    }
   return [...states.values()];
 }
 

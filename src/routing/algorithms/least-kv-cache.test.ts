@@ -75,6 +75,6 @@ describe('least-kv-cache', () => {
       detail: 'no engine metrics scraped from a:1 yet',
     });
     scraped(b!, 0.4);
-    assert.deepEqual(router.scores(chatRequest('x'), [a!, b!]), { values: [undefined, 0.4] });
+    assert.deepEqual(router.scores(chatRequest('x'), [a!, b!]), { values: [undefined, 0.4], bounds: [0, 1] });
   });
 });

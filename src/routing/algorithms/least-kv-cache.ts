@@ -42,7 +42,7 @@ export class LeastKvCacheRouter implements Router, Scorer {
       const missing = missingUsage(candidates)!;
       return { missing: missing.reason, ...(missing.detail ? { detail: missing.detail } : {}) };
     }
-    return { values };
+    return { values, bounds: [0, 1] };
   }
 }
 

@@ -62,7 +62,7 @@ export class PrefixCacheRouter implements Router, RoutingFeedback, Scorer {
     const values = candidates.map((c) =>
       hashes.length ? this.deps.index.matchedBlocks(c.id, hashes) / hashes.length : 0,
     );
-    return { values, isMatchRatio: true };
+    return { values, bounds: [0, 1], isMatchRatio: true };
   }
 }
 

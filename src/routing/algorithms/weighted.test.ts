@@ -27,6 +27,31 @@ describe('weighted combinations', () => {
     assert.deepEqual(normalise([undefined, 1, 2], 'higher'), [0, 0, 1]);
   });
 
+  it('keeps the meaning of a bounded scale: a small match stays small', () => {
+    assert.deepEqual(normalise([0.05, 0, 0], 'higher', [0, 1]), [0.05, 0, 0]);
+    assert.deepEqual(normalise([0.25, 0.75], 'lower', [0, 1]), [0.75, 0.25]);
+  });
+
+  it('does not pile every request sharing a few blocks onto one endpoint', () => {
+    const { deps, router, candidates } = setup('prefix-cache:2,least-request:1');
+    const system = 'Be brief. '.repeat(12);
+    const withQuestion = (q: string) => ({
+      ...chatRequest(''),
+      body: {
+        model: 'm',
+        messages: [
+          { role: 'system', content: system },
+          { role: 'user', content: q.repeat(20) },
+        ],
+      },
+    });
+    deps.prefixIndex.record('a:1', deps.prompts.of(withQuestion('first ')));
+    candidates[0]!.inFlight = 3;
+    const choice = router.pick(withQuestion('another question '), candidates);
+    assert.ok(choice.matchRatio === undefined || choice.matchRatio < 0.2);
+    assert.notEqual(choice.endpoint.id, 'a:1', 'a shared system prompt alone does not outweigh load');
+  });
+
   it('lets the heavier part win: prefix match against load', () => {
     const request = chatRequest(LONG);
     for (const [name, expected] of [

@@ -22,9 +22,11 @@ export interface WeightedPart {
  * A weighted combination of scoring algorithms, written as AIBrix writes it:
  * `prefix-cache:2,least-request:1` (a missing weight is 1; weight 0 leaves a part out).
  *
- * Each part scores every candidate; scores are normalised to 0..1 per part (min-max over
- * the candidates, 1 = best, all 1 when the candidates are equal); each candidate's total is
- * the weighted mean of its normalised scores; the highest total wins (ties: fewest in
+ * Each part scores every candidate; scores are normalised to 0..1 per part (1 = best):
+ * against the part's own scale when it has one (prefix match ratio, KV-cache usage: a 5%
+ * match is worth 0.05, not the full weight because nobody else matched), else min-max over
+ * the candidates (all 1 when they are equal). Each candidate's total is the weighted mean
+ * of its normalised scores; the highest total wins (ties: fewest in
  * flight, then random). A candidate a part has no data for gets that part's worst, 0.
  *
  * Fallback: a part with no data for any candidate (say `least-kv-cache` before the first
@@ -52,7 +54,7 @@ export class WeightedRouter implements Router, RoutingFeedback {
         left.push({ part, reason: sheet.missing, ...(sheet.detail ? { detail: sheet.detail } : {}) });
         continue;
       }
-      const normalised = normalise(sheet.values, part.router.better);
+      const normalised = normalise(sheet.values, part.router.better, sheet.bounds);
       normalised.forEach((n, i) => {
         totals[i]! += part.weight * n;
       });
@@ -104,15 +106,23 @@ export function formatParts(parts: readonly { router: { name: string }; weight: 
   return parts.map((p) => `${p.router.name}:${p.weight}`).join(',');
 }
 
-/** Min-max normalisation to 0..1 where 1 is best; undefined values score 0. */
-export function normalise(values: readonly (number | undefined)[], better: 'higher' | 'lower'): number[] {
+/**
+ * Normalisation to 0..1 where 1 is best: against `bounds` when the scale has a meaning of
+ * its own (a match ratio), else min-max over the candidates (all 1 when they are equal).
+ * Undefined values score 0.
+ */
+export function normalise(
+  values: readonly (number | undefined)[],
+  better: 'higher' | 'lower',
+  bounds?: readonly [number, number],
+): number[] {
   const known = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
   if (known.length === 0) return values.map(() => 0);
-  const min = Math.min(...known);
-  const max = Math.max(...known);
+  const [min, max] = bounds ?? [Math.min(...known), Math.max(...known)];
   return values.map((v) => {
     if (v === undefined || !Number.isFinite(v)) return 0;
     if (max === min) return 1;
-    return better === 'higher' ? (v - min) / (max - min) : (max - v) / (max - min);
+    const position = Math.min(1, Math.max(0, (v - min) / (max - min)));
+    return better === 'higher' ? position : 1 - position;
   });
 }
