@@ -65,6 +65,18 @@ describe('switchyard bench', () => {
       /^<svg [^>]*>[\s\S]*prefix-cache:2,least-request:1[\s\S]*<\/svg>$/,
     );
     assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| random /);
+
+    const redrawn = tempDir();
+    const render = await runCli(['bench', '--render', join(out, 'results.json'), '--out', redrawn]);
+    assert.equal(render.code, 0, render.stderr);
+    assert.equal(
+      readFileSync(join(redrawn, 'chart.svg'), 'utf8'),
+      readFileSync(join(out, 'chart.svg'), 'utf8'),
+    );
+    assert.equal(
+      readFileSync(join(redrawn, 'results.md'), 'utf8'),
+      readFileSync(join(out, 'results.md'), 'utf8'),
+    );
   });
 
   it('rejects unknown workloads and algorithms with exit code 2', async () => {

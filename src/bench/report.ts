@@ -80,7 +80,7 @@ const COLORS = [
 
 /** One SVG with a row per workload: TTFT p50/p90 bars and hit-rate bars with the bound. */
 export function chart(results: readonly WorkloadResult[], title: string): string {
-  const rowHeight = 300;
+  const rowHeight = 360;
   const width = 1100;
   const height = 60 + results.length * rowHeight;
   const parts: string[] = [
@@ -97,8 +97,8 @@ export function chart(results: readonly WorkloadResult[], title: string): string
     const maxTtft = Math.max(1, ...runs.map((r) => (Number.isFinite(r.ttftMs.p90) ? r.ttftMs.p90 : 0)));
     parts.push(
       panel(20, top + 25, 520, 220, 'TTFT ms (light: p50, dark: p90)', runs, (r, x, w, y0, h, i) => {
-        const p50 = (r.ttftMs.p50 / maxTtft) * h;
-        const p90 = (r.ttftMs.p90 / maxTtft) * h;
+        const p50 = (r.ttftMs.p50 / maxTtft) * h * 0.9;
+        const p90 = (r.ttftMs.p90 / maxTtft) * h * 0.9;
         return [
           `<rect x="${x}" y="${y0 - p90}" width="${w}" height="${Math.max(0, p90)}" fill="${COLORS[i % COLORS.length]}"/>`,
           `<rect x="${x + w * 0.2}" y="${y0 - p50}" width="${w * 0.6}" height="${Math.max(0, p50)}" fill="white" fill-opacity="0.55"/>`,
@@ -112,7 +112,7 @@ export function chart(results: readonly WorkloadResult[], title: string): string
         top + 25,
         520,
         220,
-        'prefix-cache hit rate (dashed: perfect router)',
+        `prefix-cache hit rate (dashed: perfect router, ${pct(result.perfectHitRate)})`,
         runs,
         (r, x, w, y0, h, i) => {
           const bar = r.hitRate * h;
@@ -126,7 +126,6 @@ export function chart(results: readonly WorkloadResult[], title: string): string
     const boundY = top + 25 + 20 + 170 - result.perfectHitRate * 170;
     parts.push(
       `<line x1="${560 + 40}" x2="${560 + 510}" y1="${boundY}" y2="${boundY}" stroke="black" stroke-dasharray="6 4"/>`,
-      `<text x="${560 + 510}" y="${boundY - 4}" text-anchor="end">perfect ${pct(result.perfectHitRate)}</text>`,
     );
   });
   parts.push('</svg>');
@@ -164,7 +163,7 @@ function panel(
     const x = plotLeft + i * slot + slot * 0.15;
     out.push(bar(run, x, slot * 0.7, baseline, plotHeight, i));
     out.push(
-      `<text x="${x + slot * 0.35}" y="${baseline + 14}" text-anchor="end" transform="rotate(-30 ${x + slot * 0.35} ${baseline + 14})">${esc(run.algorithm)}</text>`,
+      `<text x="${x + slot * 0.35}" y="${baseline + 14}" text-anchor="end" font-size="11" transform="rotate(-40 ${x + slot * 0.35} ${baseline + 14})">${esc(run.algorithm)}</text>`,
     );
   });
   return out.join('\n');

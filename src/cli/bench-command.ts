@@ -3,9 +3,9 @@
  * algorithm, drives a named seeded workload, prints a comparison table, and writes JSON,
  * Markdown and an SVG chart.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chart, table } from '../bench/report.js';
+import { chart, table, type WorkloadResult } from '../bench/report.js';
 import { runBench } from '../bench/run-bench.js';
 import { WORKLOADS, type WorkloadName } from '../bench/workloads.js';
 import { DEFAULT_ROUTING_TUNING } from '../config/model.js';
@@ -99,6 +99,12 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
     value: 'DIR',
     help: 'Where results.json, results.md and chart.svg go.',
   },
+  {
+    name: 'render',
+    type: 'string',
+    value: 'FILE',
+    help: "Run nothing: redraw results.md and chart.svg from an earlier run's results.json into --out.",
+  },
 ];
 
 const SUMMARY = `Compare routing algorithms on a simulated fleet: for each workload and algorithm, start
@@ -117,6 +123,7 @@ export async function benchCommand(argv: readonly string[], env: NodeJS.ProcessE
     return 0;
   }
   const f = parsed.flags;
+  if (f['render']) return render(f['render'] as string, resolve(f['out'] as string));
   const workloads = workloadsOf(f);
   const algorithms = (f['algorithm'] as string[] | undefined) ?? DEFAULT_BENCH_ALGORITHMS;
   for (const name of algorithms) {
@@ -164,20 +171,48 @@ export async function benchCommand(argv: readonly string[], env: NodeJS.ProcessE
   );
   const results = await runBench(options);
 
-  const tables = results.map(table).join('\n');
-  process.stdout.write(`\n${tables}`);
   const out = resolve(f['out'] as string);
   mkdirSync(out, { recursive: true });
-  const meta = {
+  const meta: SavedRun = {
     command,
     date: new Date().toISOString(),
     options: { ...options, log: undefined, progress: undefined },
     results,
   };
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(meta, null, 2)}\n`);
-  writeFileSync(join(out, 'results.md'), `# switchyard bench\n\n\`\`\`\n${command}\n\`\`\`\n\n${tables}`);
-  writeFileSync(join(out, 'chart.svg'), chart(results, command));
-  process.stdout.write(`\nwrote ${join(out, 'results.json')}, results.md and chart.svg\n`);
+  writeOutputs(meta, out);
+  process.stdout.write(`wrote results.json in ${out}\n`);
+  return 0;
+}
+
+interface SavedRun {
+  readonly command: string;
+  readonly date: string;
+  readonly options: unknown;
+  readonly results: WorkloadResult[];
+}
+
+/** Prints the tables and writes results.md and chart.svg. */
+function writeOutputs(run: SavedRun, out: string): void {
+  const tables = run.results.map(table).join('\n');
+  process.stdout.write(`\n${tables}`);
+  writeFileSync(join(out, 'results.md'), `# switchyard bench\n\n\`\`\`\n${run.command}\n\`\`\`\n\n${tables}`);
+  writeFileSync(join(out, 'chart.svg'), chart(run.results, run.command));
+  process.stdout.write(`\nwrote results.md and chart.svg in ${out}\n`);
+}
+
+function render(file: string, out: string): number {
+  let run: SavedRun;
+  try {
+    run = JSON.parse(readFileSync(file, 'utf8')) as SavedRun;
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(run.results) || typeof run.command !== 'string') {
+    throw new UsageError(`${file} is not a results.json written by switchyard bench`);
+  }
+  mkdirSync(out, { recursive: true });
+  writeOutputs(run, out);
   return 0;
 }
 
