@@ -4,6 +4,7 @@
  * config errors print one line and exit 1.
  */
 import { ConfigError } from '../config/config-error.js';
+import { benchCommand, benchHelp } from './bench-command.js';
 import { healthcheckCommand, healthcheckHelp } from './healthcheck-command.js';
 import { runCommand, runHelp } from './run-command.js';
 import { simCommand, simHelp } from './sim-command.js';
@@ -14,6 +15,7 @@ type Command = (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<numb
 const COMMANDS: Record<string, { run: Command; summary: string; help: () => string }> = {
   run: { run: runCommand, summary: 'Run the gateway.', help: runHelp },
   sim: { run: simCommand, summary: 'Run one simulated vLLM engine.', help: simHelp },
+  bench: { run: benchCommand, summary: 'Compare routing algorithms on a simulated fleet.', help: benchHelp },
   healthcheck: {
     run: healthcheckCommand,
     summary: "Exit 0 when a local gateway's /health answers 200.",

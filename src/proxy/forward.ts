@@ -80,7 +80,11 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
 
 const NO_DROP: ReadonlySet<string> = new Set();
 
-function upstreamHeaders(req: IncomingMessage, options: ForwardOptions): OutgoingHttpHeaders {
+/** The upstream request's headers: the client's end-to-end headers, rewritten for `endpoint`. */
+export function upstreamHeaders(
+  req: IncomingMessage,
+  options: Pick<ForwardOptions, 'endpoint' | 'body' | 'setHeaders' | 'dropHeaders'>,
+): OutgoingHttpHeaders {
   const drop = new Set([...ALWAYS_DROPPED, ...options.dropHeaders]);
   const headers = endToEndHeaders(req.headers, drop);
   const { endpoint } = options;
