@@ -8,6 +8,7 @@ import { benchCommand, benchHelp } from './bench-command.js';
 import { healthcheckCommand, healthcheckHelp } from './healthcheck-command.js';
 import { runCommand, runHelp } from './run-command.js';
 import { simCommand, simHelp } from './sim-command.js';
+import { trafficCommand, trafficHelp } from './traffic-command.js';
 import { UsageError } from './usage-error.js';
 
 type Command = (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>;
@@ -16,6 +17,11 @@ const COMMANDS: Record<string, { run: Command; summary: string; help: () => stri
   run: { run: runCommand, summary: 'Run the gateway.', help: runHelp },
   sim: { run: simCommand, summary: 'Run one simulated vLLM engine.', help: simHelp },
   bench: { run: benchCommand, summary: 'Compare routing algorithms on a simulated fleet.', help: benchHelp },
+  traffic: {
+    run: trafficCommand,
+    summary: "Send the lab's seeded traffic mix to a gateway or Envoy.",
+    help: trafficHelp,
+  },
   healthcheck: {
     run: healthcheckCommand,
     summary: "Exit 0 when a local gateway's /health answers 200.",

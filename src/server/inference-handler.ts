@@ -28,6 +28,7 @@ import {
 import type { RequestOutcome, RequestTelemetry } from '../telemetry/request-telemetry.js';
 import type { GatewayContext } from './context.js';
 import { setModelHeader } from './model-header.js';
+import { logRoutingDecision } from './routing-debug.js';
 import { requestIdFrom } from './request-id.js';
 import { sendError } from './respond.js';
 import { isRetriable, prefillFailureToError, upstreamFailureToError } from './upstream-errors.js';
@@ -170,6 +171,7 @@ async function tryBackends(
       const choice = router.pick(routing, candidates);
       if (hasFeedback(router)) router.onRouted(routing, choice);
       const decision = describeDecision(router.name, ref.backend.name, choice, candidates);
+      logRoutingDecision(ctx.logger, router, routing, candidates, decision);
       // A 5xx moves on to another endpoint when one remains (as aigw does with a retry
       // policy); the last one's 5xx is passed through as it is.
       const canFallBack =
@@ -196,6 +198,11 @@ async function tryBackends(
         const ejected =
           err.kind !== 'server_error' && ctx.health.recordFailure(ctx.endpoints.state(failed.spec));
         const retrying = retriesLeft-- > 0;
+        // The outcome counts the last failure; one that was retried is counted here.
+        if (retrying) {
+          ctx.metrics.upstreamErrors.inc({ endpoint: err.endpoint, kind: err.kind });
+          ctx.metrics.upstreamRetries.inc({ endpoint: err.endpoint, kind: err.kind });
+        }
         ctx.logger.warn(
           { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status, ejected, retrying },
           'upstream failed before responding',

@@ -23,6 +23,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly upstreamRetries = new Counter({
+    name: 'switchyard_upstream_retries_total',
+    help: 'Attempts that failed before any response byte and were tried again on another endpoint, by the endpoint that failed and the failure kind.',
+    labelNames: ['endpoint', 'kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly routingFallbacks = new Counter({
     name: 'switchyard_routing_fallbacks_total',
     help: 'Routing decisions where the algorithm could not apply its own rule and used another (see the routing-strategy header): requested algorithm, model, rule used, reason code.',

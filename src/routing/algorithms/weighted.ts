@@ -38,7 +38,8 @@ export interface WeightedPart {
 export class WeightedRouter implements Router, RoutingFeedback {
   constructor(
     readonly name: string,
-    private readonly parts: readonly WeightedPart[],
+    /** The parts, in the order written (read by `--debug` to show each part's scores). */
+    readonly parts: readonly WeightedPart[],
     private readonly random: () => number,
   ) {}
 
