@@ -47,6 +47,13 @@ export const TRAFFIC_FLAGS: readonly FlagSpec[] = [
     help: 'Most jobs (a conversation is one) at once.',
   },
   {
+    name: 'think-scale',
+    type: 'number',
+    default: 1,
+    value: 'X',
+    help: "Multiply the conversations' pauses between turns (about 1.5 s each) by X.",
+  },
+  {
     name: 'model',
     type: 'string',
     value: 'NAME',
@@ -134,6 +141,8 @@ export async function trafficCommand(argv: readonly string[], env: NodeJS.Proces
   if (durationMs === 0 && count === 0)
     throw new UsageError('give --duration or --count: the traffic must end');
   const concurrency = f['concurrency'] as number;
+  const thinkScale = f['think-scale'] as number;
+  if (!(thinkScale >= 0)) throw new UsageError('--think-scale must be a number >= 0');
   if (concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   const share = (name: string) => {
     const value = f[name] as number;
@@ -175,6 +184,7 @@ export async function trafficCommand(argv: readonly string[], env: NodeJS.Proces
     durationMs,
     count,
     concurrency,
+    thinkScale,
     seed: f['seed'] as number,
     tenants,
     streamShare,

@@ -19,6 +19,8 @@ export interface TrafficOptions extends MixOptions {
   /** Requests to send; 0: no limit. */
   readonly count: number;
   readonly concurrency: number;
+  /** Multiplies the conversations' think times between turns (1: as the workload says). */
+  readonly thinkScale: number;
   readonly reportEveryMs: number;
   /** Aborting stops new jobs and cuts the requests in flight. */
   readonly signal: AbortSignal;
@@ -85,7 +87,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficReport
     const history: ChatMessage[] = job.flow.system ? [{ role: 'system', content: job.flow.system }] : [];
     const turns = job.kind === 'conversation' ? job.flow.turns : job.flow.turns.slice(0, 1);
     for (const [i, turn] of turns.entries()) {
-      if (i > 0) await sleep(turn.thinkMs, pause);
+      if (i > 0) await sleep(turn.thinkMs * options.thinkScale, pause);
       history.push({ role: 'user', content: turn.user });
       const answer = await one(job, [...history], turn.maxTokens);
       if (answer === undefined) return; // a conversation cannot go on without its answer
