@@ -210,6 +210,23 @@ describe('e2e: npm run lab', () => {
     assert.equal(flat(llm)['switchyard.routing.algorithm'], 'prefix-cache');
   });
 
+  it('shows a fallback: pd asked for a model without prefill/decode engines', async () => {
+    const res = await fetch(`${urls['envoy']}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'routing-strategy': 'pd' },
+      body: JSON.stringify({
+        model: 'Qwen/Qwen3-8B',
+        max_tokens: 2,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('routing-strategy'), 'pd->least-request');
+    await res.text();
+    const log = readFileSync(join(runDir, 'logs/gateway.log'), 'utf8');
+    assert.match(log, /"reason":"no_roleset".*"msg":"routing fell back"/);
+  });
+
   it('runs the traffic generator through Envoy: its mix, errors included', async () => {
     const result = await runCli(
       [
@@ -223,6 +240,8 @@ describe('e2e: npm run lab', () => {
         '--seed',
         '7',
         '--error-share',
+        '0.1',
+        '--think-scale',
         '0.1',
         '--report-every',
         '60s',
@@ -280,6 +299,16 @@ describe('e2e: npm run lab', () => {
     }
     if (empty.length) console.log(`panels without data:\n  ${empty.join('\n  ')}`);
     assert.deepEqual(empty, [], 'every panel query returns data');
+  });
+
+  it('lab:stop stops exactly the processes it recorded, and says so', () => {
+    const stopped = runScript(STOP_LAB, ['--run-dir', runDir]);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    for (const proc of state.processes) {
+      assert.match(stopped.stdout, new RegExp(`${proc.name} +pid ${proc.pid}: stopped\\n`));
+      assert.equal(isOurs(proc), false, `${proc.name} (pid ${proc.pid}) is gone`);
+    }
+    assert.match(stopped.stdout, /Stopped 10 of the 10 processes the lab started/);
   });
 });
 
