@@ -7,21 +7,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeUpstream, reply, writeEndpointsFile } from './helpers/fake-upstream.js';
 import { type RunningGateway, startGateway } from './helpers/gateway-process.js';
+import { closedPort } from './helpers/ports.js';
 import { parsePrometheus } from './helpers/prometheus.js';
 
 describe('upstream errors and retries', () => {
   let failing: FakeUpstream;
   let healthy: FakeUpstream;
   let gateway: RunningGateway;
+  let down: string;
 
   before(async () => {
     failing = await FakeUpstream.start((_req, res) =>
       reply.json(res, 503, { error: { message: 'overloaded' } }),
     );
     healthy = await FakeUpstream.start();
+    down = `127.0.0.1:${await closedPort()}`; // nothing listens there
     gateway = await startGateway([
       '--endpoints-config',
-      writeEndpointsFile({ m: [failing.address, healthy.address] }),
+      writeEndpointsFile({ m: [failing.address, healthy.address], alone: [down] }),
     ]);
   });
 
@@ -51,5 +54,17 @@ describe('upstream errors and retries', () => {
     assert.equal(metrics.total('switchyard_upstream_errors_total', labels), chats(failing));
     assert.equal(metrics.total('switchyard_upstream_retries_total', labels), chats(failing));
     assert.equal(metrics.total('switchyard_upstream_errors_total', { endpoint: healthy.address }), 0);
+  });
+
+  it('counts a failure with nothing left to try once, as an error and not a retry', async () => {
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'alone', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(res.status, 502);
+    await res.text();
+    const metrics = parsePrometheus(await (await fetch(`${gateway.adminUrl}/metrics`)).text());
+    assert.equal(metrics.total('switchyard_upstream_errors_total', { endpoint: down, kind: 'connect' }), 1);
+    assert.equal(metrics.total('switchyard_upstream_retries_total', { endpoint: down }), 0);
   });
 });

@@ -163,6 +163,7 @@ async function tryBackends(
   const tried = new Set<string>();
   let retriesLeft = ctx.config.retry.maxRetries;
   let lastFailure: UpstreamError | undefined;
+  let retryCounted = true;
   const order = backendOrder(target, ctx.random);
   for (const [index, ref] of order.entries()) {
     for (;;) {
@@ -172,6 +173,9 @@ async function tryBackends(
       if (hasFeedback(router)) router.onRouted(routing, choice);
       const decision = describeDecision(router.name, ref.backend.name, choice, candidates);
       logRoutingDecision(ctx.logger, router, routing, candidates, decision);
+      // The outcome counts the last failure; one that another attempt follows is counted here.
+      if (lastFailure && !retryCounted) countRetry(ctx, lastFailure);
+      retryCounted = true;
       // A 5xx moves on to another endpoint when one remains (as aigw does with a retry
       // policy); the last one's 5xx is passed through as it is.
       const canFallBack =
@@ -192,17 +196,13 @@ async function tryBackends(
         if (deadline.signal.aborted) throw deadline.signal.reason;
         if (!(err instanceof UpstreamError) || !isRetriable(err) || res.headersSent) throw err;
         lastFailure = err;
+        retryCounted = false;
         const failed = err.endpoint === choice.prefill?.id ? choice.prefill : choice.endpoint;
         tried.add(failed.id);
         // A server's own 5xx answer is not a connectivity failure: it does not eject.
         const ejected =
           err.kind !== 'server_error' && ctx.health.recordFailure(ctx.endpoints.state(failed.spec));
         const retrying = retriesLeft-- > 0;
-        // The outcome counts the last failure; one that was retried is counted here.
-        if (retrying) {
-          ctx.metrics.upstreamErrors.inc({ endpoint: err.endpoint, kind: err.kind });
-          ctx.metrics.upstreamRetries.inc({ endpoint: err.endpoint, kind: err.kind });
-        }
         ctx.logger.warn(
           { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status, ejected, retrying },
           'upstream failed before responding',
@@ -215,6 +215,12 @@ async function tryBackends(
   }
   if (lastFailure) throw lastFailure;
   throw Errors.noEndpoint(request.model);
+}
+
+/** A failed attempt that another one followed: an upstream error, and a retry. */
+function countRetry(ctx: GatewayContext, failure: UpstreamError): void {
+  ctx.metrics.upstreamErrors.inc({ endpoint: failure.endpoint, kind: failure.kind });
+  ctx.metrics.upstreamRetries.inc({ endpoint: failure.endpoint, kind: failure.kind });
 }
 
 interface Attempt {
