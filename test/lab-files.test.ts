@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
+import { loadRoutes } from '../src/config/load.js';
 import { DEFAULT_LISTEN } from '../src/config/model.js';
 import { composeSchemaFile } from './helpers/reference.js';
 
@@ -140,6 +141,34 @@ describe('lab files', () => {
       read('configs/lab-otel.env').match(/^SWITCHYARD_LAB_OTLP_ENDPOINT=(.*)$/m)?.[1],
       'http://otel-collector:4318',
     );
+  });
+
+  it('the example aigw config serves the fleet of configs/endpoints.yaml from the compose services', () => {
+    const aigw = loadRoutes({
+      configFile: join(REPO, 'configs/aigw-lab.yaml'),
+      env: { ROUTING_ALGORITHM: 'least-request' },
+    })!;
+    const fleet = loadRoutes({ endpointsFile: join(REPO, 'configs/endpoints.yaml'), env: {} })!;
+    const served = (routes: typeof aigw.routes) =>
+      routes.map((r) => [
+        r.listedModels.map((m) => m.id).join(),
+        r.backends.flatMap((b) => b.backend.endpoints.filter((e) => e.role !== 'prefill').map((e) => e.id)),
+      ]);
+    assert.deepEqual(
+      served(aigw.routes),
+      served(fleet.routes),
+      'same models, same engines (the decode side for pd)',
+    );
+    assert.deepEqual(
+      aigw.routes.map((r) => r.routingAlgorithm),
+      ['least-request', 'least-request'],
+      'ROUTING_ALGORITHM fills the route annotation',
+    );
+    assert.equal(aigw.listenPort, DEFAULT_LISTEN.port);
+    for (const [, endpoints] of served(aigw.routes)) {
+      for (const id of endpoints as string[])
+        assert.ok(services[id.split(':')[0]!], `${id} is a compose service`);
+    }
   });
 
   it('the collector config uses only components the builder manifest compiles in', () => {
