@@ -5,6 +5,7 @@
  * and bad options or an unreachable target are one line.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { FakeUpstream, type RecordedRequest, reply, writeEndpointsFile } from './helpers/fake-upstream.js';
 import { runCli, type RunningGateway, startGateway } from './helpers/gateway-process.js';
@@ -162,5 +163,48 @@ describe('switchyard traffic', () => {
       unreachable.stderr,
       `switchyard traffic: http://127.0.0.1:${port}/v1/models did not answer within 300 ms (ECONNREFUSED)\n`,
     );
+  });
+
+  it("reaches a target on a port fetch refuses (the lab's Envoy listens on 10080)", async () => {
+    // Ports on the WHATWG fetch "bad ports" list that need no privileges; the first free one.
+    const badPorts = [10080, 6000, 6665, 6666, 6667, 6668, 6669, 6697, 5060, 5061, 4190, 3659, 2049, 1720];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url === '/v1/models')
+          reply.json(res, 200, { object: 'list', data: [{ id: 'small', object: 'model' }] });
+        else reply.json(res, 404, { error: { message: 'nope' } });
+      });
+    });
+    let port: number | undefined;
+    for (const candidate of badPorts) {
+      const ok = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(candidate, '127.0.0.1', () => resolve(true));
+      });
+      if (ok) {
+        port = candidate;
+        break;
+      }
+    }
+    assert.ok(port, `one of ${badPorts.join(', ')} is free`);
+    try {
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/v1/models`), /fetch failed/, 'fetch refuses it');
+      const result = await runCli([
+        'traffic',
+        '--target',
+        `http://127.0.0.1:${port}`,
+        '--count',
+        '3',
+        '--rate',
+        '100',
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /"msg":"traffic done"/);
+      assert.match(result.stdout, /"sent":3/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

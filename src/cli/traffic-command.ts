@@ -4,7 +4,8 @@
  * prefill/decode model, embeddings, completions and a few errors, each with an
  * `x-tenant-id`) against a gateway or Envoy, bounded by `--duration` and/or `--count`.
  */
-import { createLogger } from '../telemetry/logger.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { httpRequest, readText } from '../traffic/http-request.js';
 import { runTraffic, type TrafficReport } from '../traffic/traffic-run.js';
 import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
@@ -160,7 +161,7 @@ export async function trafficCommand(argv: readonly string[], env: NodeJS.Proces
 
   let listed: string[];
   try {
-    listed = await listModels(target, f['wait'] as number);
+    listed = await listModels(target, f['wait'] as number, logger);
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     process.stderr.write(`switchyard traffic: ${err.message}\n`);
@@ -201,22 +202,27 @@ export async function trafficCommand(argv: readonly string[], env: NodeJS.Proces
 }
 
 /** The target's model ids, retried until it answers (the lab starts it beside us). */
-async function listModels(target: string, waitMs: number): Promise<string[]> {
+async function listModels(target: string, waitMs: number, logger: Logger): Promise<string[]> {
   const deadline = Date.now() + waitMs;
   let last = '';
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
-      const res = await fetch(`${target}/v1/models`, { signal: AbortSignal.timeout(5000) });
-      if (res.ok) {
-        const body = (await res.json()) as { data?: { id: string }[] };
+      const res = await httpRequest(`${target}/v1/models`, {
+        method: 'GET',
+        signal: AbortSignal.timeout(5000),
+      });
+      const text = await readText(res);
+      if (res.statusCode === 200) {
+        const body = JSON.parse(text) as { data?: { id: string }[] };
         return (body.data ?? []).map((m) => m.id);
       }
-      last = `answered ${res.status}`;
+      last = `answered ${res.statusCode}`;
     } catch (err) {
-      last = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      last = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     }
     if (Date.now() >= deadline)
       throw new TargetError(`${target}/v1/models did not answer within ${waitMs} ms (${last})`);
+    if (attempt === 0) logger.info({ target, problem: last }, 'waiting for the target to list its models');
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -3,7 +3,9 @@
  * kind, the tenant and session headers, and the answer read to its end (a stream chunk
  * by chunk), so a conversation can carry it into its next turn.
  */
+import type { IncomingMessage } from 'node:http';
 import type { ChatMessage } from '../bench/workloads.js';
+import { httpRequest, readText } from './http-request.js';
 import type { Job } from './traffic-mix.js';
 
 export interface TrafficTarget {
@@ -96,9 +98,9 @@ export function requestFor(
 }
 
 export async function send(url: string, request: TrafficRequest, signal: AbortSignal): Promise<Outcome> {
-  let res: Response;
+  let res: IncomingMessage;
   try {
-    res = await fetch(`${url}${request.path}`, {
+    res = await httpRequest(`${url}${request.path}`, {
       method: 'POST',
       headers: request.headers,
       body: JSON.stringify(request.body),
@@ -107,12 +109,12 @@ export async function send(url: string, request: TrafficRequest, signal: AbortSi
   } catch (err) {
     return { status: 0, answer: '', error: (err as Error).message };
   }
+  const status = res.statusCode ?? 0;
   try {
-    if (!request.stream || res.status !== 200 || !res.body)
-      return { status: res.status, answer: textOf(await res.text()) };
-    return { status: res.status, ...(await readStream(res.body)) };
+    if (!request.stream || status !== 200) return { status, answer: textOf(await readText(res)) };
+    return { status, ...(await readStream(res)) };
   } catch (err) {
-    return { status: res.status, answer: '', error: (err as Error).message };
+    return { status, answer: '', error: (err as Error).message };
   }
 }
 
@@ -126,13 +128,13 @@ function textOf(body: string): string {
   }
 }
 
-async function readStream(body: ReadableStream<Uint8Array>): Promise<{ answer: string; error?: string }> {
+async function readStream(body: IncomingMessage): Promise<{ answer: string; error?: string }> {
   const decoder = new TextDecoder();
   let buffer = '';
   let answer = '';
   let error: string | undefined;
   for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
+    buffer += decoder.decode(chunk as Buffer, { stream: true });
     for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
       const event = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
