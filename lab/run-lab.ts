@@ -85,10 +85,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const labDir = labInstallDir();
   ensureInstalled(labDir);
   const dirs = { logs: join(runDir, 'logs'), config: join(runDir, 'config'), data: join(runDir, 'data') };
-  for (const dir of Object.values(dirs)) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-  }
+  // Logs and generated configs are this run's; the data (Phoenix's database, Prometheus's
+  // TSDB) is kept, so a restart with another algorithm shows before and after.
+  for (const dir of [dirs.logs, dirs.config]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
 
   const addresses = addressMap(topology, ports);
   const generated = writeLocalConfigs(topology, addresses, ports, dirs.config);
