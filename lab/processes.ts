@@ -2,7 +2,9 @@
  * The lab's processes: each started detached in its own process group with its output in
  * one log file, recorded (pid and start time) in `<run-dir>/lab.json` as soon as it is
  * spawned, so `npm run lab:stop` finds it even if the runner died. A process is stopped
- * only when the recorded pid still belongs to the process that was started.
+ * only when the recorded pid still belongs to the process that was started. (The runner
+ * killed in the millisecond between one spawn and its record would leave that one
+ * process unrecorded; no pid exists before the spawn to write down earlier.)
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';

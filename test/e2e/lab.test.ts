@@ -374,11 +374,12 @@ describe('e2e: npm run lab with -e and -c, a crash of the runner, a rejected con
         stdio: 'ignore',
       },
     );
-    // Phoenix takes seconds to be ready: the runner is still waiting when the simulators run.
+    // Phoenix takes seconds to be ready: the runner is still waiting for it when Envoy, the
+    // last one it starts before, runs. Killed then, it is between starts, not inside one.
     const recorded = await eventually(
       async () => {
         const procs = readState(runDir)?.processes ?? [];
-        return procs.some((p) => p.name.startsWith('sim-')) ? procs : undefined;
+        return procs.some((p) => p.name === 'envoy') ? procs : undefined;
       },
       60_000,
       'the first processes recorded',
