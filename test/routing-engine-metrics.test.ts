@@ -85,10 +85,7 @@ describe('engine metrics and visible fallbacks', () => {
       );
       for (let i = 0; i < 5; i++)
         assert.deepEqual(await ask(gateway.url), { pod: idle.address, strategy: 'least-kv-cache' });
-      assert.ok(
-        idleMetrics.requests.some((r) => r.path === '/metrics'),
-        'the configured metrics port was scraped',
-      );
+      assert.ok(idleMetrics.scrapes.length > 0, 'the configured metrics port was scraped');
       busyUsage.value = 0.05;
       await until(async () => (await ask(gateway.url)).pod === busy.address, 'the change is scraped');
     } finally {

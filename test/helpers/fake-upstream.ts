@@ -16,7 +16,10 @@ export interface RecordedRequest {
 export type UpstreamHandler = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 
 export class FakeUpstream {
+  /** Requests the test sent through the gateway (metrics scrapes are kept apart). */
   readonly requests: RecordedRequest[] = [];
+  /** The gateway's `GET /metrics` scrapes (it polls self-hosted engines for routing). */
+  readonly scrapes: RecordedRequest[] = [];
   handler: UpstreamHandler = (req, res) => reply.json(res, 200, reply.chatCompletion('hello from fake', req));
 
   private constructor(private readonly server: Server) {}
@@ -37,7 +40,8 @@ export class FakeUpstream {
           json = undefined;
         }
         const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json };
-        upstream.requests.push(recorded);
+        const isScrape = recorded.method === 'GET' && recorded.path === '/metrics';
+        (isScrape ? upstream.scrapes : upstream.requests).push(recorded);
         void Promise.resolve(upstream.handler(recorded, res)).catch((err: unknown) => {
           res.destroy(err as Error);
         });
