@@ -23,6 +23,20 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly rejectedRequests = new Counter({
+    name: 'switchyard_requests_rejected_total',
+    help: 'Requests the gateway refused before routing them: unauthorized, overloaded (concurrency limit), headers_too_large, request_timeout (slow client), bad_http.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly retries = new Counter({
+    name: 'switchyard_retries_total',
+    help: 'Requests tried again on another endpoint after a failure before any response byte, by the endpoint that failed and the failure kind.',
+    labelNames: ['endpoint', 'kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly routingFallbacks = new Counter({
     name: 'switchyard_routing_fallbacks_total',
     help: 'Routing decisions where the algorithm could not apply its own rule and used another (see the routing-strategy header): requested algorithm, model, rule used, reason code.',
