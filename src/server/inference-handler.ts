@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ClientGoneError, readBody } from '../api/body.js';
 import { Errors, GatewayError, toGatewayError } from '../api/errors.js';
+import { withoutGatewayFields } from '../api/gateway-fields.js';
 import { type InferenceRequest, type Operation, parseInferenceRequest } from '../api/inference-request.js';
 import type { BackendRef, Route } from '../config/model.js';
 import { forward, upstreamHeaders } from '../proxy/forward.js';
@@ -69,7 +70,7 @@ async function serveInference(
     if (ctx.lifecycle.draining) throw Errors.draining();
     if (!ctx.admission.tryAdmit(res)) throw shed(ctx, req, res);
     const raw = await readBody(req, ctx.config.limits.maxBodyBytes);
-    const request = parseInferenceRequest(operation, raw);
+    const request = withoutGatewayFields(parseInferenceRequest(operation, raw));
     model = request.model;
     trace.parsed(request);
     outcome = await route(ctx, request, req, res, requestId, trace, abort.signal);
