@@ -125,6 +125,15 @@ export const Errors = {
       null,
       { connection: 'close' },
     ),
+  expectationFailed: (expectation: string) =>
+    new GatewayError(
+      417,
+      'invalid_request_error',
+      'expectation_failed',
+      `The gateway cannot meet the expectation "${expectation.slice(0, 100)}"; only 100-continue is supported.`,
+      null,
+      { connection: 'close' },
+    ),
   badHttp: () =>
     new GatewayError(
       400,

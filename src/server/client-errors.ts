@@ -6,13 +6,15 @@
  * - headers over `--max-header-size`: 431 `request_headers_too_large`;
  * - headers and body not received within `--request-read-timeout` (slowloris): 408;
  * - anything else that is not HTTP/1.1 (bad method, smuggling attempts such as both
- *   Content-Length and Transfer-Encoding, bad characters): 400 `bad_request`.
+ *   Content-Length and Transfer-Encoding, bad characters): 400 `bad_request`;
+ * - an `Expect` header other than 100-continue (`checkExpectation`): 417.
  * A client that reset or half-closed the connection gets nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Errors, type GatewayError } from '../api/errors.js';
+import { sendError } from './respond.js';
 
 export type ClientErrorReason = 'headers_too_large' | 'request_timeout' | 'bad_http';
 
@@ -46,6 +48,12 @@ export function clientErrorHandler(
     socket.on('error', () => socket.destroy());
     socket.end(rawResponse(error));
   };
+}
+
+/** The server's `checkExpectation` event: an `Expect` other than 100-continue is a 417. */
+export function answerUnmetExpectation(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('x-request-id', randomUUID());
+  sendError(res, Errors.expectationFailed(String(req.headers['expect'] ?? '')));
 }
 
 /** The error as a complete HTTP/1.1 response that closes the connection. */

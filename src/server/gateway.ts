@@ -30,7 +30,7 @@ import { buildAdminApp } from './admin-app.js';
 import { ConcurrencyLimit } from './admission.js';
 import { buildApiApp } from './api-app.js';
 import { withClientAuth } from './client-auth.js';
-import { clientErrorHandler } from './client-errors.js';
+import { answerUnmetExpectation, clientErrorHandler } from './client-errors.js';
 import type { GatewayContext } from './context.js';
 import { Lifecycle } from './lifecycle.js';
 import { buildMcpGateway } from './mcp-handler.js';
@@ -132,6 +132,7 @@ export class Gateway {
       'clientError',
       clientErrorHandler(limits.maxHeaderBytes, (reason) => metrics.rejectedRequests.inc({ reason })),
     );
+    api.on('checkExpectation', answerUnmetExpectation);
     const admin = http.createServer(buildAdminApp(context));
     await listen(api, config.listen.host, config.listen.port, 'API');
     try {
