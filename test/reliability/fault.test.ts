@@ -76,8 +76,18 @@ describe('fault: an engine dies under load and comes back', () => {
 
     // Steady load: 8 loops of whole answers, 4 loops of streams, bounded in count and time.
     const load = Promise.all([
-      runLoops(8, 2_000, () => stop, (loop, i) => ask(false, `w${loop}-${i}`)),
-      runLoops(4, 200, () => stop, (loop, i) => ask(true, `s${loop}-${i}`)),
+      runLoops(
+        8,
+        2_000,
+        () => stop,
+        (loop, i) => ask(false, `w${loop}-${i}`),
+      ),
+      runLoops(
+        4,
+        200,
+        () => stop,
+        (loop, i) => ask(true, `s${loop}-${i}`),
+      ),
     ]);
     const phase = (ms: number) => new Promise((r) => setTimeout(r, ms));
     try {
@@ -146,7 +156,9 @@ describe('fault: an engine dies under load and comes back', () => {
       }
       const others = streams.filter((r) => !onVictimWhenKilled.includes(r));
       assert.deepEqual(
-        others.filter((r) => r.exchange.status !== 200 || r.exchange.ending !== 'done').map((r) => r.exchange.body.slice(-200)),
+        others
+          .filter((r) => r.exchange.status !== 200 || r.exchange.ending !== 'done')
+          .map((r) => r.exchange.body.slice(-200)),
         [],
         'every other stream completed',
       );

@@ -43,8 +43,18 @@ export const VALID: readonly { path: string; body: Record<string, unknown> }[] =
       temperature: 0.2,
       messages: [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'Describe' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Describe' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+        },
         { role: 'tool', tool_call_id: 'c1', content: 'result' },
       ],
       tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }],
@@ -123,10 +133,15 @@ function pick<T>(random: () => number, list: readonly T[]): T {
 }
 
 /** Every place in a JSON value: paths to objects' keys and arrays' items. */
-function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (Array.isArray(value)) value.forEach((v, i) => (out.push([...prefix, i]), paths(v, [...prefix, i], out)));
+function paths(
+  value: unknown,
+  prefix: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
+  if (Array.isArray(value))
+    value.forEach((v, i) => (out.push([...prefix, i]), paths(v, [...prefix, i], out)));
   else if (value !== null && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) out.push([...prefix, k]), paths(v, [...prefix, k], out);
+    for (const [k, v] of Object.entries(value)) (out.push([...prefix, k]), paths(v, [...prefix, k], out));
   return out;
 }
 
@@ -157,7 +172,8 @@ function mutateJson(random: () => number, body: Record<string, unknown>): string
       const path = pick(random, all);
       const parent = parentOf(copy, path);
       const value = parent[path.at(-1)!];
-      if (Array.isArray(value)) for (let i = 0; i < 1 + random() * 200; i++) value.push(structuredClone(value[0] ?? i));
+      if (Array.isArray(value))
+        for (let i = 0; i < 1 + random() * 200; i++) value.push(structuredClone(value[0] ?? i));
       else if (typeof value === 'string') parent[path.at(-1)!] = value.repeat(1 + Math.floor(random() * 500));
     } else {
       copy['max_tokens'] = pick(random, [0, 1, 2, 100_000, 2 ** 31, -5, 3.7, '8']);
@@ -174,7 +190,12 @@ function mutateBytes(random: () => number, text: string): Buffer {
     const at = Math.floor(random() * bytes.length);
     const choice = random();
     if (choice < 0.3) bytes[at] = Math.floor(random() * 256);
-    else if (choice < 0.5) bytes.splice(at, 0, pick(random, [0x00, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0xff, 0xc3, 0xed, 0x80]));
+    else if (choice < 0.5)
+      bytes.splice(
+        at,
+        0,
+        pick(random, [0x00, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0xff, 0xc3, 0xed, 0x80]),
+      );
     else if (choice < 0.7) bytes.splice(at, 1 + Math.floor(random() * 8));
     else if (choice < 0.85) bytes.splice(at, 0, ...bytes.slice(at, at + 1 + Math.floor(random() * 16)));
     else bytes.length = at;
@@ -244,34 +265,104 @@ export function fixedCases(maxBodyBytes: number): BodyCase[] {
     [0xf8, 0x88, 0x80, 0x80, 0x80],
   ].map((bad, i) => {
     const [head, tail] = valid.split('Hello') as [string, string];
-    return chat(Buffer.concat([Buffer.from(head), Buffer.from(bad), Buffer.from(tail)]), `invalid UTF-8 ${i}`);
+    return chat(
+      Buffer.concat([Buffer.from(head), Buffer.from(bad), Buffer.from(tail)]),
+      `invalid UTF-8 ${i}`,
+    );
   });
   const wrongTypes: BodyCase[] = [];
   for (const { path, body } of VALID)
     for (const key of Object.keys(body))
       for (const value of WEIRD_VALUES)
-        wrongTypes.push({ name: `${path} ${key}=${JSON.stringify(value)?.slice(0, 30)}`, path, body: Buffer.from(JSON.stringify({ ...body, [key]: value })) });
+        wrongTypes.push({
+          name: `${path} ${key}=${JSON.stringify(value)?.slice(0, 30)}`,
+          path,
+          body: Buffer.from(JSON.stringify({ ...body, [key]: value })),
+        });
   const huge: BodyCase[] = [
-    chat(`{"model":"${MODEL}","messages":[{"role":"user","content":"${'a'.repeat(maxBodyBytes)}"}]}`, 'over the body limit'),
-    chat(`{"model":"${MODEL}","max_tokens":1,"messages":[{"role":"user","content":"${'word '.repeat(Math.floor(maxBodyBytes / 12))}"}]}`, 'a long prompt under the limit'),
-    chat(JSON.stringify({ model: MODEL, max_tokens: 1, messages: Array.from({ length: 20_000 }, () => ({ role: 'user', content: 'x' })) }), '20,000 messages'),
-    chat(JSON.stringify({ model: 'm'.repeat(200_000), messages: [{ role: 'user', content: 'x' }] }), 'a 200 KB model name'),
-    chat(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'x' }], ...Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i])) }), '20,000 unknown keys'),
+    chat(
+      `{"model":"${MODEL}","messages":[{"role":"user","content":"${'a'.repeat(maxBodyBytes)}"}]}`,
+      'over the body limit',
+    ),
+    chat(
+      `{"model":"${MODEL}","max_tokens":1,"messages":[{"role":"user","content":"${'word '.repeat(Math.floor(maxBodyBytes / 12))}"}]}`,
+      'a long prompt under the limit',
+    ),
+    chat(
+      JSON.stringify({
+        model: MODEL,
+        max_tokens: 1,
+        messages: Array.from({ length: 20_000 }, () => ({ role: 'user', content: 'x' })),
+      }),
+      '20,000 messages',
+    ),
+    chat(
+      JSON.stringify({ model: 'm'.repeat(200_000), messages: [{ role: 'user', content: 'x' }] }),
+      'a 200 KB model name',
+    ),
+    chat(
+      JSON.stringify({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'x' }],
+        ...Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i])),
+      }),
+      '20,000 unknown keys',
+    ),
   ];
   const deep: BodyCase[] = [
     chat(`{"model":"${MODEL}","messages":${nested(100_000, '[', ']')}}`, 'arrays nested 100,000 deep'),
-    chat(`{"model":"${MODEL}","messages":[{"role":"user","content":${nested(100_000, '{"a":', '}')}}]}`, 'objects nested 100,000 deep'),
-    chat(`{"model":"${MODEL}","messages":[{"role":"user","content":"x","extra":${nested(5_000, '[', ']')}}]}`, 'an unknown field nested 5,000 deep'),
-    { name: 'prompt nested 10,000 deep', path: COMPLETIONS, body: Buffer.from(`{"model":"${MODEL}","prompt":${nested(10_000, '[', ']')}}`) },
-    { name: 'input nested 3 deep', path: EMBEDDINGS, body: Buffer.from(`{"model":"${MODEL}","input":[[[1]]]}`) },
-    chat(JSON.stringify({ model: MODEL, max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', extra: JSON.parse(nested(2_000, '[', ']')) }] }] }), 'a content part nested 2,000 deep'),
+    chat(
+      `{"model":"${MODEL}","messages":[{"role":"user","content":${nested(100_000, '{"a":', '}')}}]}`,
+      'objects nested 100,000 deep',
+    ),
+    chat(
+      `{"model":"${MODEL}","messages":[{"role":"user","content":"x","extra":${nested(5_000, '[', ']')}}]}`,
+      'an unknown field nested 5,000 deep',
+    ),
+    {
+      name: 'prompt nested 10,000 deep',
+      path: COMPLETIONS,
+      body: Buffer.from(`{"model":"${MODEL}","prompt":${nested(10_000, '[', ']')}}`),
+    },
+    chat(
+      `{"model":"${MODEL}","messages":[{"role":"user","content":"x"}],"kv_transfer_params":{},"x":${nested(10_000, '[', ']')}}`,
+      'a gateway-only field beside deep nesting',
+    ),
+    chat(
+      `{"model":"${MODEL}","messages":[{"role":"assistant","tool_calls":${nested(10_000, '[', ']')}},{"role":"user","content":"x"}]}`,
+      'tool calls nested 10,000 deep',
+    ),
+    {
+      name: 'input nested 3 deep',
+      path: EMBEDDINGS,
+      body: Buffer.from(`{"model":"${MODEL}","input":[[[1]]]}`),
+    },
+    chat(
+      JSON.stringify({
+        model: MODEL,
+        max_tokens: 1,
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'text', text: 'x', extra: JSON.parse(nested(2_000, '[', ']')) }],
+          },
+        ],
+      }),
+      'a content part nested 2,000 deep',
+    ),
   ];
   const headers: BodyCase[] = [
     { ...chat(valid, 'text/plain content type'), headers: { 'content-type': 'text/plain' } },
-    { ...chat(valid, 'a form content type'), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    {
+      ...chat(valid, 'a form content type'),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
     { ...chat(valid, 'gzip content encoding of plain bytes'), headers: { 'content-encoding': 'gzip' } },
     { ...chat(valid, 'an unknown routing strategy'), headers: { 'routing-strategy': '../../etc/passwd' } },
-    { ...chat(valid, 'a bad weighted combination'), headers: { 'routing-strategy': 'least-request:-1,prefix-cache:NaN' } },
+    {
+      ...chat(valid, 'a bad weighted combination'),
+      headers: { 'routing-strategy': 'least-request:-1,prefix-cache:NaN' },
+    },
     { ...chat(valid, 'a weird request id'), headers: { 'x-request-id': 'é\u00ff'.repeat(50) } },
     { ...chat(valid, 'a traceparent of garbage'), headers: { traceparent: '00-zzzz-yyyy-01' } },
     { ...chat(valid, 'expect 100-continue'), headers: { expect: '100-continue' } },
@@ -286,27 +377,60 @@ export function rawCases(): { name: string; text: Buffer }[] {
   const head = (extra: string) =>
     `POST ${CHAT} HTTP/1.1\r\nhost: gateway\r\ncontent-type: application/json\r\n${extra}`;
   const cases: [string, string | Buffer][] = [
-    ['a bare LF inside a header value', `${head('x-a: one\ninjected: two\r\n')}content-length: ${body.length}\r\n\r\n${body}`],
-    ['a CR inside a header value', `${head('x-a: one\rinjected: two\r\n')}content-length: ${body.length}\r\n\r\n${body}`],
-    ['a NUL in a header value', `${head('x-a: one\u0000two\r\n')}content-length: ${body.length}\r\n\r\n${body}`],
-    ['an obsolete folded header', `${head('x-a: one\r\n  folded\r\n')}content-length: ${body.length}\r\n\r\n${body}`],
+    [
+      'a bare LF inside a header value',
+      `${head('x-a: one\ninjected: two\r\n')}content-length: ${body.length}\r\n\r\n${body}`,
+    ],
+    [
+      'a CR inside a header value',
+      `${head('x-a: one\rinjected: two\r\n')}content-length: ${body.length}\r\n\r\n${body}`,
+    ],
+    [
+      'a NUL in a header value',
+      `${head('x-a: one\u0000two\r\n')}content-length: ${body.length}\r\n\r\n${body}`,
+    ],
+    [
+      'an obsolete folded header',
+      `${head('x-a: one\r\n  folded\r\n')}content-length: ${body.length}\r\n\r\n${body}`,
+    ],
     ['a space before the colon', `${head('x-a : one\r\n')}content-length: ${body.length}\r\n\r\n${body}`],
     ['a header name with a space', `${head('x a: one\r\n')}content-length: ${body.length}\r\n\r\n${body}`],
-    ['content-length and transfer-encoding', `${head('transfer-encoding: chunked\r\n')}content-length: 4\r\n\r\n0\r\n\r\n`],
-    ['two content-lengths', `${head(`content-length: ${body.length}\r\n`)}content-length: ${body.length + 1}\r\n\r\n${body} `],
+    [
+      'content-length and transfer-encoding',
+      `${head('transfer-encoding: chunked\r\n')}content-length: 4\r\n\r\n0\r\n\r\n`,
+    ],
+    [
+      'two content-lengths',
+      `${head(`content-length: ${body.length}\r\n`)}content-length: ${body.length + 1}\r\n\r\n${body} `,
+    ],
     ['a negative content-length', `${head('')}content-length: -1\r\n\r\n${body}`],
     ['a content-length that is not a number', `${head('')}content-length: 12abc\r\n\r\n${body}`],
     ['an obfuscated transfer-encoding', `${head('transfer-encoding: xchunked\r\n')}\r\n${body}`],
-    ['chunked with a bad chunk size', `${head('transfer-encoding: chunked\r\n')}\r\nzz\r\n${body}\r\n0\r\n\r\n`],
-    ['chunked with a chunk longer than said', `${head('transfer-encoding: chunked\r\n')}\r\n2\r\n${body}\r\n0\r\n\r\n`],
+    [
+      'chunked with a bad chunk size',
+      `${head('transfer-encoding: chunked\r\n')}\r\nzz\r\n${body}\r\n0\r\n\r\n`,
+    ],
+    [
+      'chunked with a chunk longer than said',
+      `${head('transfer-encoding: chunked\r\n')}\r\n2\r\n${body}\r\n0\r\n\r\n`,
+    ],
     ['a request line with no version', `POST ${CHAT}\r\n\r\n`],
     ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
     ['an unknown method', `BREW ${CHAT} HTTP/1.1\r\nhost: x\r\n\r\n`],
-    ['a path with a NUL', `POST /v1/chat\u0000/completions HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}`],
+    [
+      'a path with a NUL',
+      `POST /v1/chat\u0000/completions HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}`,
+    ],
     ['a very long path', `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nhost: x\r\n\r\n`],
-    ['5,000 small headers', `${head(Array.from({ length: 5_000 }, (_, i) => `x-h${i}: ${i}\r\n`).join(''))}content-length: ${body.length}\r\n\r\n${body}`],
+    [
+      '5,000 small headers',
+      `${head(Array.from({ length: 5_000 }, (_, i) => `x-h${i}: ${i}\r\n`).join(''))}content-length: ${body.length}\r\n\r\n${body}`,
+    ],
     ['HTTP/1.1 without a host', `POST ${CHAT} HTTP/1.1\r\ncontent-length: ${body.length}\r\n\r\n${body}`],
     ['a body longer than its content-length', `${head('')}content-length: 5\r\n\r\n${body}`],
   ];
-  return cases.map(([name, text]) => ({ name, text: Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1') }));
+  return cases.map(([name, text]) => ({
+    name,
+    text: Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1'),
+  }));
 }

@@ -9,7 +9,8 @@
  * the gateway does not retry here, an engine's own 5xx would reach the client, so the
  * engines too answered only 2xx/4xx to everything the gateway forwarded; slow clients get
  * a 408; valid requests sent during the attack all succeed; no process crashed and no
- * "unexpected error" was logged.
+ * "unexpected error" was logged. The simulator is then fuzzed on its own too, so it stays a
+ * well-behaved engine for any gateway in front of it.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -34,7 +35,12 @@ interface Answer {
 }
 
 /** One request over a pooled keep-alive connection; status 0 when the connection failed. */
-function post(agent: http.Agent, port: number, c: BodyCase, extraHeaders: Record<string, string>): Promise<Answer> {
+function post(
+  agent: http.Agent,
+  port: number,
+  c: BodyCase,
+  extraHeaders: Record<string, string>,
+): Promise<Answer> {
   return new Promise((resolve) => {
     const req = http.request({
       host: '127.0.0.1',
@@ -42,7 +48,12 @@ function post(agent: http.Agent, port: number, c: BodyCase, extraHeaders: Record
       method: 'POST',
       path: c.path,
       agent,
-      headers: { 'content-type': 'application/json', ...extraHeaders, ...c.headers, 'content-length': c.body.length },
+      headers: {
+        'content-type': 'application/json',
+        ...extraHeaders,
+        ...c.headers,
+        'content-length': c.body.length,
+      },
     });
     const timer = setTimeout(() => req.destroy(new Error('timeout')), 30_000);
     req.on('error', () => {
@@ -153,22 +164,27 @@ describe('hostile input', () => {
     const random = seeded(SEED + 1);
     let sent = 0;
     let exhausted = false;
-    await runLoops(concurrency, Number.MAX_SAFE_INTEGER, () => exhausted, async () => {
-      const next = iterator.next();
-      if (next.done) {
-        exhausted = true;
-        return;
-      }
-      const algorithm = algorithms[Math.floor(random() * algorithms.length)]!;
-      const answer = await post(agent, gateway.port, next.value, {
-        'routing-strategy': algorithm,
-        'x-session-id': String(sent % 7),
-      });
-      sent++;
-      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-      const problem = problemWith(answer);
-      if (problem) problems.push(`${next.value.name} (${algorithm}): ${problem}`);
-    });
+    await runLoops(
+      concurrency,
+      Number.MAX_SAFE_INTEGER,
+      () => exhausted,
+      async () => {
+        const next = iterator.next();
+        if (next.done) {
+          exhausted = true;
+          return;
+        }
+        const algorithm = algorithms[Math.floor(random() * algorithms.length)]!;
+        const answer = await post(agent, gateway.port, next.value, {
+          'routing-strategy': algorithm,
+          'x-session-id': String(sent % 7),
+        });
+        sent++;
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        const problem = problemWith(answer);
+        if (problem) problems.push(`${next.value.name} (${algorithm}): ${problem}`);
+      },
+    );
     return sent;
   }
 
@@ -176,19 +192,37 @@ describe('hostile input', () => {
     let attacking = true;
     const valid = { sent: 0, failed: [] as string[] };
     const validAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
-    const validTraffic = runLoops(2, 100_000, () => !attacking, async (loop, i) => {
-      const answer = await post(validAgent, gateway.port, {
-        name: 'valid',
-        path: '/v1/chat/completions',
-        body: Buffer.from(
-          JSON.stringify({ model: MODEL, max_tokens: 4, stream: i % 2 === 0, messages: [{ role: 'user', content: `valid ${loop} ${i}` }] }),
-        ),
-      }, {});
-      valid.sent++;
-      const complete = answer.contentType?.startsWith('text/event-stream') ? answer.body.endsWith('data: [DONE]\n\n') : true;
-      if (answer.status !== 200 || !complete) valid.failed.push(`${answer.status} ${answer.body.slice(0, 200)}`);
-      await new Promise((r) => setTimeout(r, 5));
-    });
+    const validTraffic = runLoops(
+      2,
+      100_000,
+      () => !attacking,
+      async (loop, i) => {
+        const answer = await post(
+          validAgent,
+          gateway.port,
+          {
+            name: 'valid',
+            path: '/v1/chat/completions',
+            body: Buffer.from(
+              JSON.stringify({
+                model: MODEL,
+                max_tokens: 4,
+                stream: i % 2 === 0,
+                messages: [{ role: 'user', content: `valid ${loop} ${i}` }],
+              }),
+            ),
+          },
+          {},
+        );
+        valid.sent++;
+        const complete = answer.contentType?.startsWith('text/event-stream')
+          ? answer.body.endsWith('data: [DONE]\n\n')
+          : true;
+        if (answer.status !== 200 || !complete)
+          valid.failed.push(`${answer.status} ${answer.body.slice(0, 200)}`);
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    );
 
     const startedAt = Date.now();
     try {
@@ -206,12 +240,22 @@ describe('hostile input', () => {
       }
 
       // Slow clients, 50 at once: each gets a 408 when its read timeout passes.
-      const body = Buffer.from(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'slow' }] }));
-      const head = Buffer.from(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`);
+      const body = Buffer.from(
+        JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'slow' }] }),
+      );
+      const head = Buffer.from(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`,
+      );
       const slow = await Promise.all([
-        ...Array.from({ length: 25 }, () => raw(gateway.port, [head, ...[...body].map((b) => Buffer.from([b]))], 250)),
         ...Array.from({ length: 25 }, () =>
-          raw(gateway.port, [...head].map((b) => Buffer.from([b])), 250),
+          raw(gateway.port, [head, ...[...body].map((b) => Buffer.from([b]))], 250),
+        ),
+        ...Array.from({ length: 25 }, () =>
+          raw(
+            gateway.port,
+            [...head].map((b) => Buffer.from([b])),
+            250,
+          ),
         ),
       ]);
       for (const answer of slow) assert.match(answer, /^HTTP\/1\.1 408 /, answer.slice(0, 100));
@@ -240,5 +284,29 @@ describe('hostile input', () => {
       `hostile input: ${[...statuses.values()].reduce((a, b) => a + b, 0)} requests in ${seconds.toFixed(1)} s ` +
         `(${byStatus.join(', ')}), no 5xx; ${valid.sent} valid requests served alongside, 0 failed`,
     );
+  });
+
+  it('the simulator on its own also answers the whole corpus and 10,000 other mutations with 2xx/4xx', async () => {
+    const sim = sims[0]!;
+    const direct = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    const bad: string[] = [];
+    const counts = new Map<number, number>();
+    const cases = [...fixedCases(MAX_BODY), ...mutations(SEED + 2, MUTATIONS)];
+    try {
+      for (let i = 0; i < cases.length; i += 16) {
+        const answers = await Promise.all(cases.slice(i, i + 16).map((c) => post(direct, sim.port, c, {})));
+        answers.forEach((answer, j) => {
+          counts.set(answer.status, (counts.get(answer.status) ?? 0) + 1);
+          const problem = problemWith(answer);
+          if (problem) bad.push(`${cases[i + j]!.name}: ${problem}`);
+        });
+      }
+    } finally {
+      direct.destroy();
+    }
+    assert.deepEqual(bad.slice(0, 20), [], `${bad.length} bad answers from the simulator`);
+    assert.equal(sim.process.child.exitCode, null);
+    const byStatus = [...counts.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`);
+    console.log(`hostile input, simulator alone: ${cases.length} requests (${byStatus.join(', ')}), no 5xx`);
   });
 });

@@ -134,7 +134,10 @@ describe('soak: 1,000 concurrent streams for a minute', () => {
     assert.ok(openFileLimit() >= 4 * STREAMS, `open file limit ${openFileLimit()} is too low for the soak`);
     for (let i = 0; i < 2; i++) sims.push(await startSim(SLOW));
     reference = await startSim(['--model', MODEL, '--seed', '7', '--time-scale', '0.001']);
-    gateway = await startGateway(['--endpoints-config', writeEndpointsFile({ [MODEL]: sims.map((s) => s.address) })]);
+    gateway = await startGateway([
+      '--endpoints-config',
+      writeEndpointsFile({ [MODEL]: sims.map((s) => s.address) }),
+    ]);
   });
 
   after(async () => {
@@ -148,7 +151,11 @@ describe('soak: 1,000 concurrent streams for a minute', () => {
     for (const prompt of prompts) {
       const res = await fetch(`${reference.url}/v1/chat/completions`, {
         method: 'POST',
-        body: JSON.stringify({ model: MODEL, max_tokens: TOKENS, messages: [{ role: 'user', content: prompt }] }),
+        body: JSON.stringify({
+          model: MODEL,
+          max_tokens: TOKENS,
+          messages: [{ role: 'user', content: prompt }],
+        }),
       });
       const body = (await res.json()) as { choices: { message: { content: string } }[] };
       expected.push(body.choices[0]!.message.content);
@@ -159,7 +166,12 @@ describe('soak: 1,000 concurrent streams for a minute', () => {
       Array.from({ length: 50 }, (_, i) =>
         fetch(`${gateway.url}/v1/chat/completions`, {
           method: 'POST',
-          body: JSON.stringify({ model: MODEL, stream: true, max_tokens: 3, messages: [{ role: 'user', content: `w${i}` }] }),
+          body: JSON.stringify({
+            model: MODEL,
+            stream: true,
+            max_tokens: 3,
+            messages: [{ role: 'user', content: `w${i}` }],
+          }),
         }).then((r) => r.text()),
       ),
     );
