@@ -138,10 +138,15 @@ function paths(
   prefix: (string | number)[] = [],
   out: (string | number)[][] = [],
 ): (string | number)[][] {
-  if (Array.isArray(value))
-    value.forEach((v, i) => (out.push([...prefix, i]), paths(v, [...prefix, i], out)));
-  else if (value !== null && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) (out.push([...prefix, k]), paths(v, [...prefix, k], out));
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : value !== null && typeof value === 'object'
+      ? Object.entries(value)
+      : [];
+  for (const [key, child] of entries) {
+    out.push([...prefix, key]);
+    paths(child, [...prefix, key], out);
+  }
   return out;
 }
 
