@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled unit and integration tests with node's built-in test runner.
-// Usage: node scripts/run-tests.mjs [--e2e] [path-substring ...]   (after `npm run build`)
-// End-to-end tests against the lab's real parts (dist/test/e2e) run only with --e2e.
+// Usage: node scripts/run-tests.mjs [--e2e|--reliability] [path-substring ...]   (after `npm run build`)
+// End-to-end tests against the lab's real parts (dist/test/e2e) run only with --e2e; the
+// heavy fault, soak, hostile-input and secrets tests (dist/test/reliability) only with --reliability.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,9 +10,11 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const e2e = args.includes('--e2e');
+const reliability = args.includes('--reliability');
 const E2E_DIR = 'dist/test/e2e/';
-const roots = e2e ? [E2E_DIR] : ['dist/src', 'dist/test'];
-const filters = args.filter((a) => a !== '--e2e');
+const RELIABILITY_DIR = 'dist/test/reliability/';
+const roots = e2e ? [E2E_DIR] : reliability ? [RELIABILITY_DIR] : ['dist/src', 'dist/test'];
+const filters = args.filter((a) => a !== '--e2e' && a !== '--reliability');
 
 function collect(dir, out) {
   let entries;
@@ -32,6 +35,7 @@ const files = roots
   .flatMap((r) => collect(join(root, r), []))
   .map((f) => relative(root, f))
   .filter((f) => e2e || !f.startsWith(E2E_DIR))
+  .filter((f) => reliability || !f.startsWith(RELIABILITY_DIR))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x.replace(/\.ts$/, ''))))
   .sort();
 if (files.length === 0) {
@@ -44,8 +48,9 @@ const result = spawnSync(
   [
     '--test',
     '--test-reporter=spec',
-    `--test-concurrency=${e2e ? 1 : concurrency}`,
-    `--test-timeout=${e2e ? 900_000 : 180_000}`,
+    // The heavy suites load the machine on purpose: one file at a time.
+    `--test-concurrency=${e2e || reliability ? 1 : concurrency}`,
+    `--test-timeout=${e2e ? 900_000 : reliability ? 300_000 : 180_000}`,
     ...files,
   ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },

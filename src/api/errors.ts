@@ -66,7 +66,23 @@ export const Errors = {
       'routing-strategy',
     ),
   unauthorized: () =>
-    new GatewayError(401, 'authentication_error', 'invalid_api_key', 'Missing or invalid API key.'),
+    new GatewayError(
+      401,
+      'authentication_error',
+      'invalid_api_key',
+      'Missing or invalid API key. Send it as "Authorization: Bearer KEY".',
+      null,
+      { 'www-authenticate': 'Bearer' },
+    ),
+  requestTimeout: () =>
+    new GatewayError(
+      408,
+      'invalid_request_error',
+      'request_timeout',
+      'The request was not received in time; send the headers and body without pauses.',
+      null,
+      { connection: 'close' },
+    ),
   modelNotFound: (model: string) =>
     new GatewayError(
       404,
@@ -99,6 +115,33 @@ export const Errors = {
       'invalid_request_error',
       'unsupported_media_type',
       `Content-Type "${type}" is not supported; send application/json.`,
+    ),
+  headersTooLarge: (limit: number) =>
+    new GatewayError(
+      431,
+      'invalid_request_error',
+      'request_headers_too_large',
+      `The request line and headers are larger than the gateway's limit of ${limit} bytes.`,
+      null,
+      { connection: 'close' },
+    ),
+  expectationFailed: (expectation: string) =>
+    new GatewayError(
+      417,
+      'invalid_request_error',
+      'expectation_failed',
+      `The gateway cannot meet the expectation "${expectation.slice(0, 100)}"; only 100-continue is supported.`,
+      null,
+      { connection: 'close' },
+    ),
+  badHttp: () =>
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'bad_request',
+      'The request is not valid HTTP/1.1.',
+      null,
+      { connection: 'close' },
     ),
   overloaded: (retryAfterSeconds: number, scope: string) =>
     new GatewayError(
@@ -152,6 +195,16 @@ export const Errors = {
       'server_error',
       'no_healthy_upstream',
       `No healthy endpoint is available for model \`${model}\`.`,
+      null,
+      { 'retry-after': '1' },
+    ),
+  /** Every healthy endpoint of the model is at `--max-requests-per-endpoint`. */
+  endpointsAtCapacity: (model: string) =>
+    new GatewayError(
+      503,
+      'server_error',
+      'upstream_at_capacity',
+      `Every endpoint of model \`${model}\` is at its concurrency limit; retry shortly.`,
       null,
       { 'retry-after': '1' },
     ),

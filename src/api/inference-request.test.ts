@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError } from './errors.js';
-import { parseInferenceRequest } from './inference-request.js';
+import { MAX_JSON_DEPTH, parseInferenceRequest } from './inference-request.js';
 
 const chat = (body: unknown) => Buffer.from(JSON.stringify(body));
 
@@ -50,6 +50,32 @@ describe('parseInferenceRequest', () => {
     rejects('completion', chat({ model: 'm', prompt: { text: 'x' } }), 'invalid_value', 'prompt');
     rejects('embeddings', chat({ model: 'm' }), 'missing_required_parameter', 'input');
     rejects('embeddings', chat({ model: 'm', input: 'x', stream: true }), 'invalid_value', 'stream');
+  });
+
+  it(`refuses bodies nested more than ${MAX_JSON_DEPTH} levels deep, and accepts that depth`, () => {
+    // The body is level 1; `extra` adds `depth` more.
+    const body = (depth: number, open = '[', close = ']') =>
+      Buffer.from(
+        `{"model":"m","messages":[{"role":"user"}],"extra":${open.repeat(depth)}1${close.repeat(depth)}}`,
+      );
+    assert.doesNotThrow(() => parseInferenceRequest('chat', body(MAX_JSON_DEPTH - 1)));
+    rejects('chat', body(MAX_JSON_DEPTH), 'invalid_json');
+    rejects('chat', body(50_000), 'invalid_json');
+    rejects('chat', body(5_000, '{"a":', '}'), 'invalid_json');
+  });
+
+  it('never quotes the body in a JSON error', () => {
+    for (const text of ['my secret prompt', '{"a": secretword}', '[1,2,,secret]', 'undefined']) {
+      assert.throws(
+        () => parseInferenceRequest('chat', Buffer.from(text)),
+        (err: unknown) => {
+          assert.ok(err instanceof GatewayError);
+          assert.match(err.message, /not valid JSON|Unexpected/);
+          assert.ok(!/secret|undefined"/.test(err.message), err.message);
+          return true;
+        },
+      );
+    }
   });
 
   it('accepts every prompt form OpenAI accepts', () => {

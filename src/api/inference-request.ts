@@ -21,6 +21,27 @@ export interface InferenceRequest {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Deepest nesting of arrays and objects accepted. Real requests stay far below (tool
+ * schemas nest a few dozen levels at most); JSON.parse takes any depth, but serialising a
+ * value nested a few thousand levels deep (model override, pd, tracing) overflows the
+ * stack, so such bodies are refused here, once.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** True when `value` nests arrays/objects more than `limit` levels deep (no recursion). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    const children = Array.isArray(node) ? node : Object.values(node as object);
+    for (const child of children)
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function parseInferenceRequest(operation: Operation, raw: Buffer): InferenceRequest {
   if (raw.length === 0) throw Errors.badJson('the body is empty');
   let text: string;
@@ -33,11 +54,13 @@ export function parseInferenceRequest(operation: Operation, raw: Buffer): Infere
   try {
     body = JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof RangeError ? 'the JSON is nested too deeply' : (err as Error).message;
-    throw Errors.badJson(detail);
+    throw Errors.badJson(jsonErrorDetail(err));
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw Errors.badJson('the body must be a JSON object');
+  }
+  if (nestedDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw Errors.badJson(`the JSON is nested more than ${MAX_JSON_DEPTH} levels deep`);
   }
   const fields = body as Record<string, unknown>;
   const model = fields['model'];
@@ -100,4 +123,17 @@ function isTextOrTokens(value: unknown): boolean {
   if (value.every((v) => typeof v === 'string')) return true;
   if (value.every((v) => Number.isInteger(v))) return true;
   return value.every((v) => Array.isArray(v) && v.length > 0 && v.every((t) => Number.isInteger(t)));
+}
+
+/**
+ * The parser's complaint without the excerpt of the body V8 quotes in some messages
+ * (`Unexpected token 'x', "...text..." is not valid JSON`): error bodies and the spans and
+ * logs that record them never repeat what the client sent.
+ */
+function jsonErrorDetail(err: unknown): string {
+  const message = (err as Error).message;
+  const quoted = message.indexOf('"');
+  if (quoted === -1) return message;
+  const before = message.slice(0, quoted).replace(/[,\s]+$/, '');
+  return before ? `${before}; the body is not valid JSON` : 'the body is not valid JSON';
 }

@@ -2,6 +2,7 @@
  * `switchyard run [config.yaml]`: load the config, start the gateway, drain on SIGTERM/SIGINT.
  */
 import { ConfigError } from '../config/config-error.js';
+import { loadApiKeys } from '../config/api-keys.js';
 import { loadRoutes } from '../config/load.js';
 import {
   DEFAULT_LIMITS,
@@ -32,6 +33,8 @@ import {
   wantsEmbeddedFleet,
 } from './embedded-fleet.js';
 import { type FlagSpec, type FlagValues, formatHelp, parseCommand } from './flags.js';
+import { reloadConfig } from './config-reload.js';
+import { RELIABILITY_FLAGS, reliabilitySettings } from './reliability-flags.js';
 import { UsageError } from './usage-error.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
@@ -208,6 +211,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     env: 'SWITCHYARD_DEBUG',
     help: 'Debug logs (as --log-level debug), including each routing decision with its candidates and scores.',
   },
+  ...RELIABILITY_FLAGS,
   ...FLEET_FLAGS,
 ];
 
@@ -219,7 +223,11 @@ environment: OPENAI_API_KEY [+ OPENAI_BASE_URL], or AZURE_OPENAI_API_KEY +
 AZURE_OPENAI_ENDPOINT + OPENAI_API_VERSION [+ OPENAI_ORG_ID, OPENAI_PROJECT_ID].
 --mcp-config FILE or --mcp-json JSON adds an MCP gateway on /mcp, alone or beside the
 model routes. With no model source and no MCP servers, an embedded fleet of simulated
-vLLM engines is started and served (see the --sim-* options).`;
+vLLM engines is started and served (see the --sim-* options).
+
+SIGHUP (or a change, with --watch-config) reloads the config files and the API keys file;
+a bad new file is logged and the running config keeps serving. README "Operations" has
+the failure behaviour, limits and client auth.`;
 
 export function runHelp(): string {
   return formatHelp('switchyard run [config.yaml] [options]', SUMMARY, RUN_FLAGS);
@@ -242,15 +250,18 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   const pageSize = f['mcp-page-size'] as number;
   if (pageSize < 1)
     throw new UsageError(`invalid value "${pageSize}" for --mcp-page-size: must be at least 1`);
+  const reliability = reliabilitySettings(f);
   // Telemetry variables are checked before anything starts (a bad one exits 2).
   const telemetrySettings = checkedTelemetrySettings(env);
   const logLevel = f['debug'] && f['log-level'] !== 'trace' ? 'debug' : (f['log-level'] as string);
   const logger = createLogger({ level: logLevel });
-  let loaded = loadRoutes({
+  const routeSources = {
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
     ...(parsed.positionals[0] ? { configFile: parsed.positionals[0] } : {}),
-    env,
-  });
+  };
+  let loaded = loadRoutes({ ...routeSources, env });
+  const apiKeysFile = f['api-keys-file'] as string | undefined;
+  const apiKeys = loadApiKeys({ ...(apiKeysFile !== undefined ? { file: apiKeysFile } : {}), env });
   const mcp = loadMcpConfig(
     {
       ...(f['mcp-config'] !== undefined ? { file: f['mcp-config'] as string } : {}),
@@ -286,6 +297,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       maxBodyBytes: parsed.explicit.has('max-body-size')
         ? (f['max-body-size'] as number)
         : (loaded?.maxBodyBytes ?? (f['max-body-size'] as number)),
+      ...reliability.limits,
     },
     timeouts: {
       connectMs: f['connect-timeout'] as number,
@@ -294,7 +306,9 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       drainMs: f['drain-timeout'] as number,
     },
     routing: { algorithm, tuning: routingTuning(f) },
-    retry: { maxRetries: Math.max(0, f['max-retries'] as number) },
+    retry: { maxRetries: Math.max(0, f['max-retries'] as number), retryOn: reliability.retryOn },
+    health: reliability.health,
+    ...(apiKeys ? { apiKeys } : {}),
   };
   for (const route of config.routes) {
     const problem = route.routingAlgorithm ? algorithmProblem(route.routingAlgorithm) : undefined;
@@ -327,11 +341,27 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       routingAlgorithm: algorithm,
       ...(mcp ? { mcpServers: mcp.servers.map((s) => s.name), mcpSource: mcp.source } : {}),
       tracing: telemetrySettings.tracing.enabled ? telemetrySettings.tracing : false,
+      ...(apiKeys ? { clientAuth: { keys: apiKeys.size, source: apiKeys.source } } : {}),
     },
     'switchyard listening',
   );
+  const reloader = reloadConfig(
+    gateway,
+    {
+      ...routeSources,
+      ...(apiKeysFile !== undefined ? { apiKeysFile } : {}),
+      env,
+      startedWith: {
+        ...(loaded?.listenPort !== undefined ? { listenPort: loaded.listenPort } : {}),
+        ...(loaded?.maxBodyBytes !== undefined ? { maxBodyBytes: loaded.maxBodyBytes } : {}),
+      },
+    },
+    logger,
+    { watch: f['watch-config'] === true },
+  );
   if (embedded) announceFleet(embedded.fleet.layout, config.listen.host, gateway.port, logger);
   return waitForShutdown(gateway, config.timeouts.drainMs, logger, async () => {
+    reloader.stop();
     // Spans still queued are exported before the process exits.
     await telemetry.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing spans failed'));
     await embedded?.fleet.close();

@@ -7,6 +7,8 @@
  * substituted) and validated by the loader that produced them.
  */
 
+import type { ApiKeys } from './api-keys.js';
+
 /** Which engine role an endpoint plays, in vLLM's disaggregated prefill/decode style. */
 export type EndpointRole = 'both' | 'prefill' | 'decode';
 
@@ -111,6 +113,14 @@ export interface ListenOptions {
 export interface Limits {
   /** Largest accepted request body, in bytes. */
   readonly maxBodyBytes: number;
+  /** Largest request line plus headers, in bytes; larger is a 431. */
+  readonly maxHeaderBytes: number;
+  /** Time a client has to send its whole request (headers and body); slower is a 408. */
+  readonly requestReadTimeoutMs: number;
+  /** Inference requests the gateway serves at once; more are shed with a 429. 0: no limit. */
+  readonly maxConcurrentRequests: number;
+  /** Requests in flight to one endpoint; a full endpoint is skipped, all full is a 503. 0: no limit. */
+  readonly maxRequestsPerEndpoint: number;
 }
 
 export interface Timeouts {
@@ -124,9 +134,40 @@ export interface Timeouts {
   readonly drainMs: number;
 }
 
+/**
+ * Failures after which a request is tried again on another endpoint (never once a response
+ * byte reached the client):
+ * - `connect`: refused, unreachable or connect timeout; the request never reached a server;
+ * - `reset`: the connection closed before the response headers; the server may have started;
+ * - `5xx`: the server answered 500/502/503/504 (discarded unseen) and another endpoint remains.
+ */
+export type RetryCondition = 'connect' | 'reset' | '5xx';
+
+export const RETRY_CONDITIONS: readonly RetryCondition[] = ['connect', 'reset', '5xx'];
+
 export interface RetryPolicy {
   /** Further attempts on other endpoints after a failure before any response byte. */
   readonly maxRetries: number;
+  /** Which failures are retried; an empty list retries nothing. */
+  readonly retryOn: readonly RetryCondition[];
+}
+
+/**
+ * Endpoint health. Passive (outlier ejection): `ejectAfterFailures` connection failures in a
+ * row eject an endpoint for `ejectionMs`, doubling with each ejection in a row up to
+ * `maxEjectionMs`. Active (when `checkIntervalMs` > 0): `GET checkPath` on every self-hosted
+ * endpoint; `unhealthyThreshold` failed checks in a row take it out, `healthyThreshold`
+ * passed checks in a row bring it back (and end a passive ejection early).
+ */
+export interface HealthPolicy {
+  readonly ejectAfterFailures: number;
+  readonly ejectionMs: number;
+  readonly maxEjectionMs: number;
+  readonly checkIntervalMs: number;
+  readonly checkTimeoutMs: number;
+  readonly checkPath: string;
+  readonly unhealthyThreshold: number;
+  readonly healthyThreshold: number;
 }
 
 export interface RoutingDefaults {
@@ -175,6 +216,10 @@ export interface GatewayConfig {
   readonly timeouts: Timeouts;
   readonly routing: RoutingDefaults;
   readonly retry: RetryPolicy;
+  /** Passive and active health; `DEFAULT_HEALTH` when absent. */
+  readonly health?: HealthPolicy;
+  /** Client API keys: when set, every API request needs one of them (401 otherwise). */
+  readonly apiKeys?: ApiKeys;
   /** Human description of where the routes came from, for the startup log. */
   readonly source: string;
 }
@@ -186,9 +231,26 @@ export const DEFAULT_LISTEN: ListenOptions = {
   adminPort: 1064,
 };
 
-export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 50 * 1024 * 1024 };
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 50 * 1024 * 1024,
+  maxHeaderBytes: 64 * 1024,
+  requestReadTimeoutMs: 60_000,
+  maxConcurrentRequests: 0,
+  maxRequestsPerEndpoint: 0,
+};
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 1 };
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 1, retryOn: RETRY_CONDITIONS };
+
+export const DEFAULT_HEALTH: HealthPolicy = {
+  ejectAfterFailures: 1,
+  ejectionMs: 1_000,
+  maxEjectionMs: 30_000,
+  checkIntervalMs: 0,
+  checkTimeoutMs: 1_000,
+  checkPath: '/health',
+  unhealthyThreshold: 2,
+  healthyThreshold: 1,
+};
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
   connectMs: 10_000,

@@ -141,4 +141,31 @@ export class EndpointRegistry {
   all(): EndpointState[] {
     return [...this.states.values()];
   }
+
+  /**
+   * Makes the registry hold exactly `specs` (config reload). An endpoint whose spec is
+   * unchanged keeps its state (load, health, averages); a changed one starts afresh; a
+   * removed one is forgotten (requests still in flight to it keep their own reference).
+   */
+  reconcile(specs: readonly EndpointSpec[]): void {
+    // As at start, the first spec seen for an address is the one that counts.
+    const wanted = new Map<string, EndpointSpec>();
+    for (const spec of specs) if (!wanted.has(spec.id)) wanted.set(spec.id, spec);
+    for (const [id, state] of this.states) {
+      const spec = wanted.get(id);
+      if (!spec || !sameSpec(spec, state.spec)) this.states.delete(id);
+    }
+    for (const spec of wanted.values()) this.state(spec);
+  }
+}
+
+function sameSpec(a: EndpointSpec, b: EndpointSpec): boolean {
+  return (
+    a.host === b.host &&
+    a.port === b.port &&
+    a.tls === b.tls &&
+    a.role === b.role &&
+    a.roleset === b.roleset &&
+    a.metricsUrl === b.metricsUrl
+  );
 }

@@ -72,19 +72,37 @@ export class EngineMetricsPoller {
   private readonly failing = new Map<string, number>();
   private readonly inFlight = new Set<AbortController>();
   private stopped = false;
+  private started = false;
   private readonly clock: () => number;
+  private targets = new Map<string, EndpointState>();
 
   constructor(
-    private readonly targets: readonly EndpointState[],
+    targets: readonly EndpointState[],
     private readonly options: EngineMetricsOptions,
   ) {
     this.clock = options.clock ?? Date.now;
+    for (const state of targets) this.targets.set(state.id, state);
   }
 
   /** Starts one scrape loop per endpoint; the first scrape runs at once. */
   start(): void {
     if (this.options.intervalMs <= 0) return;
-    for (const state of this.targets) void this.loop(state);
+    this.started = true;
+    for (const state of this.targets.values()) void this.loop(state);
+  }
+
+  /** The endpoints to scrape from now on (config reload): removed ones stop, new ones start. */
+  setTargets(states: readonly EndpointState[]): void {
+    const previous = this.targets;
+    this.targets = new Map(states.map((s) => [s.id, s]));
+    for (const [id, state] of previous) {
+      if (this.targets.get(id) === state) continue;
+      clearTimeout(this.timers.get(id));
+      this.timers.delete(id);
+      this.failing.delete(id);
+    }
+    if (!this.started || this.stopped) return;
+    for (const state of this.targets.values()) if (previous.get(state.id) !== state) void this.loop(state);
   }
 
   stop(): void {
@@ -110,9 +128,9 @@ export class EngineMetricsPoller {
   }
 
   private async loop(state: EndpointState): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.targets.get(state.id) !== state) return;
     const problem = await this.scrape(state);
-    if (this.stopped) return;
+    if (this.stopped || this.targets.get(state.id) !== state) return;
     const failures = problem ? (this.failing.get(state.id) ?? 0) + 1 : 0;
     const wasFailing = this.failing.has(state.id);
     if (problem) this.failing.set(state.id, failures);

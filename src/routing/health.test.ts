@@ -54,3 +54,31 @@ describe('PassiveHealth', () => {
     assert.equal(state.healthy, true, 'growth reset by the success');
   });
 });
+
+describe('EndpointRegistry.reconcile', () => {
+  const spec = (id: string, role: 'both' | 'prefill' = 'both') => {
+    const [host, port] = id.split(':') as [string, string];
+    return { id, host, port: Number(port), tls: false, role };
+  };
+
+  it('keeps the state of unchanged endpoints, renews changed ones and forgets removed ones', () => {
+    const registry = new EndpointRegistry();
+    registry.reconcile([spec('a:1'), spec('b:1'), spec('c:1')]);
+    const a = registry.state(spec('a:1'));
+    const b = registry.state(spec('b:1'));
+    a.inFlight = 3;
+    a.ejectedUntil = 42;
+    registry.reconcile([spec('a:1'), spec('b:1', 'prefill'), spec('d:1')]);
+    assert.equal(registry.state(spec('a:1')), a, 'same state object');
+    assert.equal(a.inFlight, 3);
+    assert.notEqual(registry.state(spec('b:1', 'prefill')), b, 'a changed role starts afresh');
+    assert.equal(registry.state(spec('b:1', 'prefill')).spec.role, 'prefill');
+    assert.deepEqual(
+      registry
+        .all()
+        .map((s) => s.id)
+        .sort(),
+      ['a:1', 'b:1', 'd:1'],
+    );
+  });
+});

@@ -5,21 +5,32 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpConfig } from '../mcp/config.js';
-import { DEFAULT_ROUTING_TUNING, type GatewayConfig } from '../config/model.js';
+import { ConfigError } from '../config/config-error.js';
+import {
+  DEFAULT_HEALTH,
+  DEFAULT_ROUTING_TUNING,
+  type GatewayConfig,
+  type HealthPolicy,
+  type Route,
+} from '../config/model.js';
 import { AdapterTable } from '../providers/adapters.js';
 import { destroyAgents } from '../proxy/agents.js';
 import { Resolver } from '../resolve/resolver.js';
-import { RouterTable, routerDeps } from '../routing/algorithms.js';
+import { ActiveHealthChecker } from '../routing/active-health.js';
+import { algorithmProblem, RouterTable, routerDeps } from '../routing/algorithms.js';
 import { EndpointRegistry, type EndpointState } from '../routing/endpoint-state.js';
 import { EngineMetricsPoller } from '../routing/engine-metrics.js';
-import { DEFAULT_EJECTION, PassiveHealth } from '../routing/health.js';
+import { PassiveHealth } from '../routing/health.js';
 import { CoreTelemetry } from '../telemetry/core-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { McpTelemetry } from '../telemetry/mcp-telemetry.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
 import type { Telemetry } from '../telemetry/request-telemetry.js';
 import { buildAdminApp } from './admin-app.js';
+import { ConcurrencyLimit } from './admission.js';
 import { buildApiApp } from './api-app.js';
+import { withClientAuth } from './client-auth.js';
+import { answerUnmetExpectation, clientErrorHandler } from './client-errors.js';
 import type { GatewayContext } from './context.js';
 import { Lifecycle } from './lifecycle.js';
 import { buildMcpGateway } from './mcp-handler.js';
@@ -35,12 +46,16 @@ export interface GatewayOptions {
   readonly mcpTelemetry?: (base: McpTelemetry) => McpTelemetry;
 }
 
+/** What a config reload may change; fields left out keep their value. */
+export type ConfigUpdate = Partial<Pick<GatewayConfig, 'routes' | 'source' | 'apiKeys'>>;
+
 export class Gateway {
   private constructor(
     readonly context: GatewayContext,
     private readonly api: Server,
     private readonly admin: Server,
     private readonly engineMetrics: EngineMetricsPoller,
+    private readonly activeHealth: ActiveHealthChecker,
   ) {}
 
   static async start(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
@@ -48,9 +63,8 @@ export class Gateway {
     // Engine metrics count as stale after three missed scrapes.
     const staleAfterMs = 3 * tuning.engineMetricsIntervalMs + tuning.engineMetricsTimeoutMs;
     const endpoints = new EndpointRegistry({ staleAfterMs });
-    for (const route of config.routes) {
-      for (const ref of route.backends) for (const spec of ref.backend.endpoints) endpoints.state(spec);
-    }
+    endpoints.reconcile(endpointSpecs(config.routes));
+    const health: HealthPolicy = config.health ?? DEFAULT_HEALTH;
     const random = options.random ?? Math.random;
     const metrics = new GatewayMetrics(endpoints);
     const core = new CoreTelemetry(options.logger, metrics);
@@ -59,21 +73,25 @@ export class Gateway {
       resolver: new Resolver(config.routes),
       routers: new RouterTable(routerDeps({ registry: endpoints, random, tuning })),
       endpoints,
-      health: new PassiveHealth(DEFAULT_EJECTION),
+      health: new PassiveHealth({
+        consecutiveFailures: health.ejectAfterFailures,
+        baseEjectionMs: health.ejectionMs,
+        maxEjectionMs: health.maxEjectionMs,
+      }),
       adapters: new AdapterTable(),
       telemetry: options.telemetry ? options.telemetry(core, metrics) : core,
       metrics,
       lifecycle: new Lifecycle(),
+      admission: new ConcurrencyLimit(config.limits.maxConcurrentRequests),
       logger: options.logger,
       random,
       ...(options.mcp ? { mcp: buildMcpGateway(config, options.mcp, metrics, options) } : {}),
     };
     // Unknown default algorithms fail at start, not on the first request.
     context.routers.get(config.routing.algorithm);
-    for (const route of config.routes)
-      if (route.routingAlgorithm) context.routers.get(route.routingAlgorithm);
+    checkRouteAlgorithms(config);
 
-    const engineMetrics = new EngineMetricsPoller(scrapedEndpoints(config, endpoints), {
+    const engineMetrics = new EngineMetricsPoller(selfHostedEndpoints(config, endpoints), {
       intervalMs: tuning.engineMetricsIntervalMs,
       timeoutMs: tuning.engineMetricsTimeoutMs,
       onProblem: (endpoint, url, problem) =>
@@ -82,7 +100,39 @@ export class Gateway {
           : options.logger.info({ endpoint, url }, 'engine metrics scrape recovered'),
     });
 
-    const api = http.createServer({ keepAliveTimeout: 65_000 }, buildApiApp(context));
+    const activeHealth = new ActiveHealthChecker({
+      intervalMs: health.checkIntervalMs,
+      timeoutMs: health.checkTimeoutMs,
+      path: health.checkPath,
+      unhealthyThreshold: health.unhealthyThreshold,
+      healthyThreshold: health.healthyThreshold,
+      onChange: (endpoint, problem) =>
+        problem
+          ? options.logger.warn({ endpoint, problem }, 'endpoint failed its health checks; not routed to')
+          : options.logger.info({ endpoint }, 'endpoint passed its health check; routed to again'),
+    });
+    activeHealth.setTargets(selfHostedEndpoints(config, endpoints));
+
+    const { limits } = config;
+    const api = http.createServer(
+      {
+        keepAliveTimeout: 65_000,
+        maxHeaderSize: limits.maxHeaderBytes,
+        requestTimeout: limits.requestReadTimeoutMs,
+        headersTimeout: limits.requestReadTimeoutMs,
+        // How often node looks for requests past their read timeout.
+        connectionsCheckingInterval: Math.min(30_000, Math.max(100, limits.requestReadTimeoutMs / 10)),
+      },
+      withClientAuth(buildApiApp(context), {
+        keys: () => context.config.apiKeys,
+        onRejected: () => metrics.rejectedRequests.inc({ reason: 'unauthorized' }),
+      }),
+    );
+    api.on(
+      'clientError',
+      clientErrorHandler(limits.maxHeaderBytes, (reason) => metrics.rejectedRequests.inc({ reason })),
+    );
+    api.on('checkExpectation', answerUnmetExpectation);
     const admin = http.createServer(buildAdminApp(context));
     await listen(api, config.listen.host, config.listen.port, 'API');
     try {
@@ -92,7 +142,28 @@ export class Gateway {
       throw err;
     }
     engineMetrics.start();
-    return new Gateway(context, api, admin, engineMetrics);
+    activeHealth.start();
+    return new Gateway(context, api, admin, engineMetrics, activeHealth);
+  }
+
+  /**
+   * Serves the updated routes and API keys from now on (SIGHUP, file watch). Everything is
+   * checked before anything changes: a route naming an unknown algorithm throws
+   * `ConfigError` and the running config stays. Requests in flight finish on the route
+   * they resolved; endpoints that stay keep their load and health.
+   */
+  reload(update: ConfigUpdate): void {
+    const defined = Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined));
+    const config: GatewayConfig = { ...this.context.config, ...defined };
+    checkRouteAlgorithms(config);
+    const resolver = new Resolver(config.routes);
+    const { endpoints } = this.context;
+    endpoints.reconcile(endpointSpecs(config.routes));
+    this.context.config = config;
+    this.context.resolver = resolver;
+    const selfHosted = selfHostedEndpoints(config, endpoints);
+    this.engineMetrics.setTargets(selfHosted);
+    this.activeHealth.setTargets(selfHosted);
   }
 
   get port(): number {
@@ -111,6 +182,7 @@ export class Gateway {
     const { lifecycle } = this.context;
     lifecycle.startDraining();
     this.engineMetrics.stop();
+    this.activeHealth.stop();
     const closed = new Promise<void>((resolve) => this.api.close(() => resolve()));
     this.api.closeIdleConnections();
     const clean = await lifecycle.idle(drainMs);
@@ -126,12 +198,26 @@ export class Gateway {
   }
 }
 
+/** Every endpoint the routes name, in route order. */
+function endpointSpecs(routes: readonly Route[]) {
+  return routes.flatMap((route) => route.backends.flatMap((ref) => ref.backend.endpoints));
+}
+
+/** Throws `ConfigError` when a route names an algorithm that does not exist. */
+function checkRouteAlgorithms(config: GatewayConfig): void {
+  for (const route of config.routes) {
+    const problem = route.routingAlgorithm ? algorithmProblem(route.routingAlgorithm) : undefined;
+    if (problem) throw new ConfigError(config.source, `route ${route.name}`, problem);
+  }
+}
+
 /**
- * Endpoints whose engine metrics are worth scraping: self-hosted engines. An endpoint with
- * a configured metrics URL always is; otherwise a backend with gateway credentials counts
- * as a hosted API (OpenAI, Azure: no `/metrics`) unless it declares an engine kind.
+ * Endpoints whose engine metrics and health are worth checking: self-hosted engines. An
+ * endpoint with a configured metrics URL always is; otherwise a backend with gateway
+ * credentials counts as a hosted API (OpenAI, Azure: no `/metrics`, no `/health`) unless
+ * it declares an engine kind.
  */
-function scrapedEndpoints(config: GatewayConfig, endpoints: EndpointRegistry) {
+function selfHostedEndpoints(config: GatewayConfig, endpoints: EndpointRegistry) {
   const states = new Map<string, EndpointState>();
   for (const route of config.routes)
     for (const { backend } of route.backends) {

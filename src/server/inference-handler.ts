@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ClientGoneError, readBody } from '../api/body.js';
 import { Errors, GatewayError, toGatewayError } from '../api/errors.js';
+import { withoutGatewayFields } from '../api/gateway-fields.js';
 import { type InferenceRequest, type Operation, parseInferenceRequest } from '../api/inference-request.js';
 import type { BackendRef, Route } from '../config/model.js';
 import { forward, upstreamHeaders } from '../proxy/forward.js';
@@ -30,7 +31,7 @@ import type { GatewayContext } from './context.js';
 import { setModelHeader } from './model-header.js';
 import { logRoutingDecision } from './routing-debug.js';
 import { requestIdFrom } from './request-id.js';
-import { sendError } from './respond.js';
+import { closeIfBodyUnread, sendError } from './respond.js';
 import { isRetriable, prefillFailureToError, upstreamFailureToError } from './upstream-errors.js';
 
 export function inferenceHandler(operation: Operation, ctx: GatewayContext) {
@@ -69,8 +70,9 @@ async function serveInference(
   let model = '';
   try {
     if (ctx.lifecycle.draining) throw Errors.draining();
+    if (!ctx.admission.tryAdmit(res)) throw shed(ctx, req, res);
     const raw = await readBody(req, ctx.config.limits.maxBodyBytes);
-    const request = parseInferenceRequest(operation, raw);
+    const request = withoutGatewayFields(parseInferenceRequest(operation, raw));
     model = request.model;
     setModelHeader(res, request.model);
     trace.parsed(request);
@@ -79,6 +81,13 @@ async function serveInference(
     outcome = failed(ctx, err, res, model, abort.signal);
   }
   trace.end(outcome);
+}
+
+/** The 429 for a request over `--max-concurrent-requests`, refused before its body is read. */
+function shed(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse): GatewayError {
+  ctx.metrics.rejectedRequests.inc({ reason: 'overloaded' });
+  closeIfBodyUnread(req, res);
+  return Errors.overloaded(1, `${ctx.admission.max} inference requests at once`);
 }
 
 function failed(
@@ -160,14 +169,18 @@ async function tryBackends(
   signal: AbortSignal,
 ): Promise<RequestOutcome> {
   const requestId = routing.requestId;
+  const { retry } = ctx.config;
   const tried = new Set<string>();
-  let retriesLeft = ctx.config.retry.maxRetries;
+  let retriesLeft = retry.maxRetries;
   let lastFailure: UpstreamError | undefined;
   let retryCounted = true;
+  let atCapacity = false;
   const order = backendOrder(target, ctx.random);
   for (const [index, ref] of order.entries()) {
     for (;;) {
-      const candidates = eligibleEndpoints(ctx, ref, router).filter((c) => !tried.has(c.id));
+      const healthy = eligibleEndpoints(ctx, ref, router).filter((c) => !tried.has(c.id));
+      const candidates = withRoom(ctx, healthy);
+      if (candidates.length < healthy.length) atCapacity = true;
       if (candidates.length === 0) break;
       const choice = router.pick(routing, candidates);
       if (hasFeedback(router)) router.onRouted(routing, choice);
@@ -180,6 +193,7 @@ async function tryBackends(
       // policy); the last one's 5xx is passed through as it is.
       const canFallBack =
         retriesLeft > 0 &&
+        retry.retryOn.includes('5xx') &&
         (candidates.length > 1 ||
           order.slice(index + 1).some((next) => eligibleEndpoints(ctx, next, router).length > 0));
       const deadline = withDeadline(signal, ref.backend.timeoutMs);
@@ -194,14 +208,20 @@ async function tryBackends(
         };
       } catch (err) {
         if (deadline.signal.aborted) throw deadline.signal.reason;
-        if (!(err instanceof UpstreamError) || !isRetriable(err) || res.headersSent) throw err;
+        if (!(err instanceof UpstreamError) || res.headersSent) throw err;
+        if (!isRetriable(err, retry.retryOn)) {
+          // Not retried, but a connection failure still counts against the endpoint.
+          if (isConnectionFailure(err))
+            ctx.health.recordFailure(ctx.endpoints.state(failedEndpoint(err, choice).spec));
+          throw err;
+        }
         lastFailure = err;
         retryCounted = false;
-        const failed = err.endpoint === choice.prefill?.id ? choice.prefill : choice.endpoint;
+        const failed = failedEndpoint(err, choice);
         tried.add(failed.id);
         // A server's own 5xx answer is not a connectivity failure: it does not eject.
         const ejected =
-          err.kind !== 'server_error' && ctx.health.recordFailure(ctx.endpoints.state(failed.spec));
+          isConnectionFailure(err) && ctx.health.recordFailure(ctx.endpoints.state(failed.spec));
         const retrying = retriesLeft-- > 0;
         ctx.logger.warn(
           { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status, ejected, retrying },
@@ -214,7 +234,23 @@ async function tryBackends(
     }
   }
   if (lastFailure) throw lastFailure;
-  throw Errors.noEndpoint(request.model);
+  throw atCapacity ? Errors.endpointsAtCapacity(request.model) : Errors.noEndpoint(request.model);
+}
+
+/** The endpoint an `UpstreamError` is about: pd's prefill engine or the chosen one. */
+function failedEndpoint(err: UpstreamError, choice: RoutingChoice): EndpointView {
+  return err.endpoint === choice.prefill?.id ? choice.prefill : choice.endpoint;
+}
+
+/** Failures that say the endpoint is unreachable (passive health), as opposed to its answers. */
+function isConnectionFailure(err: UpstreamError): boolean {
+  return err.kind === 'connect' || err.kind === 'connect_timeout' || err.kind === 'reset';
+}
+
+/** Candidates below `--max-requests-per-endpoint` (all of them without a limit). */
+function withRoom<T extends EndpointView>(ctx: GatewayContext, endpoints: T[]): T[] {
+  const max = ctx.config.limits.maxRequestsPerEndpoint;
+  return max > 0 ? endpoints.filter((e) => e.inFlight < max) : endpoints;
 }
 
 /** A failed attempt that another one followed: an upstream error, and a retry. */

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayError } from '../api/errors.js';
 
 /** Sends an OpenAI-shaped error, unless a response has already started. */
@@ -17,4 +17,16 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   const body = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/**
+ * Asks for the connection to close after this response when the client may still be
+ * sending a body the gateway will not read (a request refused early), so that body is not
+ * received and thrown away.
+ */
+export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (req.complete) return;
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0'))
+    res.setHeader('connection', 'close');
 }

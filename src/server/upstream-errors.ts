@@ -1,5 +1,6 @@
 /** Upstream failures -> the client's error, in one place. */
 import { Errors, type ErrorType, GatewayError } from '../api/errors.js';
+import type { RetryCondition } from '../config/model.js';
 import type { PrefillResult } from '../proxy/prefill.js';
 import type { UpstreamError } from '../proxy/upstream-error.js';
 
@@ -23,15 +24,28 @@ export function upstreamFailureToError(err: UpstreamError, model: string): Gatew
   }
 }
 
-/** Failures after which another endpoint may be tried: nothing reached the engine's output. */
-export function isRetriable(err: UpstreamError): boolean {
-  return (
-    err.beforeResponse &&
-    (err.kind === 'connect' ||
-      err.kind === 'connect_timeout' ||
-      err.kind === 'reset' ||
-      err.kind === 'server_error')
-  );
+/**
+ * Failures after which another endpoint may be tried under `retryOn`: only before any
+ * response byte, and only the kinds the policy names (see `RetryCondition`).
+ */
+export function isRetriable(err: UpstreamError, retryOn: readonly RetryCondition[]): boolean {
+  if (!err.beforeResponse) return false;
+  const condition = retryConditionOf(err.kind);
+  return condition !== undefined && retryOn.includes(condition);
+}
+
+function retryConditionOf(kind: UpstreamError['kind']): RetryCondition | undefined {
+  switch (kind) {
+    case 'connect':
+    case 'connect_timeout':
+      return 'connect';
+    case 'reset':
+      return 'reset';
+    case 'server_error':
+      return '5xx';
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -23,6 +23,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly rejectedRequests = new Counter({
+    name: 'switchyard_requests_rejected_total',
+    help: 'Requests the gateway refused before routing them: unauthorized, overloaded (concurrency limit), headers_too_large, request_timeout (slow client), bad_http.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly upstreamRetries = new Counter({
     name: 'switchyard_upstream_retries_total',
     help: 'Attempts that failed before any response byte and were tried again on another endpoint, by the endpoint that failed and the failure kind.',

@@ -130,7 +130,13 @@ export async function startGateway(
     ['run', '--host', '127.0.0.1', '--admin-host', '127.0.0.1', '--port', '0', '--admin-port', '0', ...args],
     env,
   );
-  const ready = await cli.waitForLog((l) => l.msg === 'switchyard listening');
+  const ready = await cli
+    .waitForLog((l) => l.msg === 'switchyard listening')
+    .catch(async (err: unknown) => {
+      // A gateway that never said it was ready must not outlive the test.
+      await cli.stop('SIGKILL');
+      throw err;
+    });
   const port = ready['port'] as number;
   const adminPort = ready['adminPort'] as number;
   return {

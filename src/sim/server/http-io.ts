@@ -31,7 +31,26 @@ export async function readJsonObject(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw SimErrors.badJson('the body must be a JSON object');
   }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw SimErrors.badJson(`the JSON is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  }
   return value as Record<string, unknown>;
+}
+
+/** Deepest nesting accepted: serialising or walking deeper values would overflow the stack. */
+export const MAX_JSON_DEPTH = 128;
+
+/** True when `value` nests arrays/objects more than `limit` levels deep (no recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    const children = Array.isArray(node) ? node : Object.values(node as object);
+    for (const child of children)
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 export function sendJson(

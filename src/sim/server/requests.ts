@@ -141,12 +141,20 @@ function contentPart(value: unknown, path: string): string {
   );
 }
 
+/** vLLM's prompt shapes: a string, token ids, or a list of either (one prompt per request here). */
 function promptTokens(prompt: unknown, param: string): number[] {
   if (typeof prompt === 'string') return encode(nonEmptyText(prompt, param));
   if (Array.isArray(prompt) && prompt.length > 0) {
     if (prompt.every((x) => typeof x === 'number')) return tokenIds(prompt, param);
-    if (prompt.length > 1) throw SimErrors.unsupported(param, 'more than one prompt per request');
-    return promptTokens(prompt[0], `${param}[0]`);
+    const single = (x: unknown) =>
+      typeof x === 'string' || (Array.isArray(x) && x.every((t) => typeof t === 'number'));
+    if (prompt.every(single)) {
+      if (prompt.length > 1) throw SimErrors.unsupported(param, 'more than one prompt per request');
+      const only = prompt[0] as string | number[];
+      return typeof only === 'string'
+        ? encode(nonEmptyText(only, `${param}[0]`))
+        : tokenIds(only, `${param}[0]`);
+    }
   }
   throw SimErrors.invalid(
     param,

@@ -50,9 +50,13 @@ export function buildSimApp(ctx: SimContext): (req: IncomingMessage, res: Server
         sendError(res, err);
         return;
       }
-      if (req.destroyed || res.destroyed) return; // the client left mid-request
+      // The client left mid-request. (Not `req.destroyed`: a request read to its end is
+      // destroyed too, and checking it left every unexpected error unanswered.)
+      if (res.destroyed) return;
       ctx.logger.error({ err }, 'simulator request failed');
-      sendError(res, SimErrors.internal());
+      // A stream that already started cannot turn into an error response: cut it.
+      if (res.headersSent) res.destroy();
+      else sendError(res, SimErrors.internal());
     });
   };
 }

@@ -15,6 +15,7 @@ const TYPES: Readonly<Record<number, string>> = {
   409: 'ConflictError',
   413: 'RequestTooLargeError',
   415: 'UnsupportedMediaTypeError',
+  417: 'ExpectationFailedError',
   422: 'UnprocessableEntityError',
   429: 'RateLimitError',
   500: 'InternalServerError',

@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { ScaledClock } from '../engine/clock.js';
 import { Engine } from '../engine/engine.js';
 import { FaultInjector } from './fault-injector.js';
+import { sendError } from './http-io.js';
 import { buildSimApp } from './sim-app.js';
 import type { SimContext, SimLogger } from './sim-context.js';
 import { SimMetrics } from './sim-metrics.js';
+import { SimError } from './sim-errors.js';
 import { type SimOptions, simOptionProblems } from './sim-options.js';
 
 export class SimServer {
@@ -60,6 +62,10 @@ export class SimServer {
       logger,
     };
     const server = http.createServer({ keepAliveTimeout: 65_000 }, buildSimApp(context));
+    // An Expect other than 100-continue: a JSON error like every other refusal.
+    server.on('checkExpectation', (_req, res: http.ServerResponse) =>
+      sendError(res, new SimError(417, 'Only "Expect: 100-continue" is supported.')),
+    );
     await listen(server, options.host, options.port);
     return new SimServer(context, server);
   }

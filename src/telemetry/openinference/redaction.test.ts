@@ -25,6 +25,8 @@ const TABLE: readonly [Setting, string, string | number[], string | number[] | u
   [{ hideOutputs: true }, 'llm.choices.0.completion.text', 'secret', undefined],
   [{ hideOutputs: true }, 'embedding.embeddings.0.embedding.vector', [0.1], undefined],
   [{ hideOutputs: true }, 'exception.message', 'Error code: 400 - echo of the prompt', REDACTED],
+  [{ hideInputs: true }, 'exception.message', "Error code: 400 - 'input': 'the prompt'", REDACTED],
+  [{}, 'exception.message', 'Error code: 404 - no such model', 'Error code: 404 - no such model'],
   [{ hideInputMessages: true }, `${IN}.message.role`, 'user', undefined],
   [{ hideInputMessages: true }, 'input.value', '{}', '{}'],
   [{ hideOutputMessages: true }, `${OUT}.message.role`, 'assistant', undefined],

@@ -69,10 +69,11 @@ export const MASKING_RULES: readonly MaskingRule[] = [
     matches: (k) => k === SC.OUTPUT_MIME_TYPE,
     action: 'drop',
   },
-  // Upstream error bodies may echo what the client sent.
+  // Error bodies may echo what the client sent (an engine's validation error quoting the
+  // prompt) or what the model wrote: hidden with either side.
   {
-    setting: 'hideOutputs',
-    on: (c) => c.hideOutputs,
+    setting: 'hideInputs or hideOutputs',
+    on: (c) => c.hideInputs || c.hideOutputs,
     matches: (k) => k === 'exception.message',
     action: 'redact',
   },
