@@ -9,8 +9,14 @@ export interface ConnectedClient {
   close(): Promise<void>;
 }
 
-export async function connectClient(gatewayUrl: string, name = 'test-client'): Promise<ConnectedClient> {
-  const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp`));
+export async function connectClient(
+  gatewayUrl: string,
+  name = 'test-client',
+  headers: Record<string, string> = {},
+): Promise<ConnectedClient> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp`), {
+    requestInit: { headers },
+  });
   const client = new Client({ name, version: '1.0.0' });
   await client.connect(transport);
   return {
