@@ -5,9 +5,9 @@
  * still queued at the engine.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { writeEndpointsFile } from './helpers/files.js';
+import { openChatRequest } from './helpers/http.js';
 import { type RunningGateway, startGateway } from './helpers/gateway-process.js';
 import { scrapeMetrics } from './helpers/prometheus.js';
 import { type RunningSim, startSim, waitUntil } from './helpers/sim-process.js';
@@ -15,19 +15,10 @@ import { type RunningSim, startSim, waitUntil } from './helpers/sim-process.js';
 const MODEL = 'Qwen/Qwen3-8B';
 const LABELS = { model_name: MODEL, engine: '0' };
 
-/** A chat request through the gateway; `started` resolves at the first body bytes (or headers). */
+/** A chat request to `url`; `started` resolves at the first body bytes (or headers). */
 function open(url: string, body: Record<string, unknown>, waitForData: boolean) {
-  const req = http.request(`${url}/v1/chat/completions`, { method: 'POST', agent: false });
-  req.on('error', () => {});
-  const started = new Promise<void>((resolve) => {
-    req.on('response', (res) => {
-      res.on('error', () => {});
-      if (!waitForData) resolve();
-      res.once('data', () => resolve());
-    });
-  });
-  req.end(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'keep talking' }], ...body }));
-  return { req, started };
+  const messages = [{ role: 'user', content: 'keep talking' }];
+  return openChatRequest(url, { model: MODEL, messages, ...body }, waitForData);
 }
 
 describe('client abort through the gateway', () => {

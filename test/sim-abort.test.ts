@@ -4,26 +4,17 @@
  * freed, and a queued request takes the slot, as vLLM does.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { openChatRequest } from './helpers/http.js';
 import { after, before, describe, it } from 'node:test';
 import { type RunningSim, startSim, waitUntil } from './helpers/sim-process.js';
 
 const MODEL = 'Qwen/Qwen3-8B';
 const LABELS = { model_name: MODEL, engine: '0' };
 
-/** Starts a request and resolves once its first response bytes (or headers) arrive. */
+/** A chat request to `url`; `started` resolves at the first body bytes (or headers). */
 function openRequest(url: string, body: Record<string, unknown>, waitForData: boolean) {
-  const req = http.request(`${url}/v1/chat/completions`, { method: 'POST', agent: false });
-  req.on('error', () => {});
-  const started = new Promise<void>((resolve) => {
-    req.on('response', (res) => {
-      res.on('error', () => {});
-      if (!waitForData) resolve();
-      res.once('data', () => resolve());
-    });
-  });
-  req.end(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'go on forever' }], ...body }));
-  return { req, started };
+  const messages = [{ role: 'user', content: 'go on forever' }];
+  return openChatRequest(url, { model: MODEL, messages, ...body }, waitForData);
 }
 
 describe('simulator client abort', () => {

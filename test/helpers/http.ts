@@ -32,3 +32,25 @@ export function rawRequest(
     req.end(options.body);
   });
 }
+
+/**
+ * Starts a chat request to `url` (a gateway or an engine) without waiting for its end, for
+ * tests that abort it; `started` resolves at the first body bytes (or at the headers).
+ */
+export function openChatRequest(
+  url: string,
+  body: Record<string, unknown>,
+  waitForData: boolean,
+): { req: http.ClientRequest; started: Promise<void> } {
+  const req = http.request(`${url}/v1/chat/completions`, { method: 'POST', agent: false });
+  req.on('error', () => {});
+  const started = new Promise<void>((resolve) => {
+    req.on('response', (res) => {
+      res.on('error', () => {});
+      if (!waitForData) resolve();
+      res.once('data', () => resolve());
+    });
+  });
+  req.end(JSON.stringify(body));
+  return { req, started };
+}

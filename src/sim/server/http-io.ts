@@ -40,7 +40,11 @@ export async function readJsonObject(
 /** Deepest nesting accepted: serialising or walking deeper values would overflow the stack. */
 export const MAX_JSON_DEPTH = 128;
 
-/** True when `value` nests arrays/objects more than `limit` levels deep (no recursion). */
+/**
+ * True when `value` nests arrays/objects more than `limit` levels deep (no recursion). The
+ * gateway's parser has the same check; the simulator keeps its own, as it shares only
+ * types with the gateway.
+ */
 function nestedDeeperThan(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
