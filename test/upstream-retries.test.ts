@@ -66,5 +66,9 @@ describe('upstream errors and retries', () => {
     const metrics = parsePrometheus(await (await fetch(`${gateway.adminUrl}/metrics`)).text());
     assert.equal(metrics.total('switchyard_upstream_errors_total', { endpoint: down, kind: 'connect' }), 1);
     assert.equal(metrics.total('switchyard_upstream_retries_total', { endpoint: down }), 0);
+    const failure = await gateway.process.waitForLog(
+      (l) => l.msg === 'upstream failed before responding' && l['endpoint'] === down,
+    );
+    assert.equal(failure['retrying'], false, 'the log does not promise a retry that cannot happen');
   });
 });

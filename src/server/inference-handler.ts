@@ -222,7 +222,11 @@ async function tryBackends(
         // A server's own 5xx answer is not a connectivity failure: it does not eject.
         const ejected =
           isConnectionFailure(err) && ctx.health.recordFailure(ctx.endpoints.state(failed.spec));
-        const retrying = retriesLeft-- > 0;
+        // Retried only within the budget and when another endpoint can take the request.
+        const another =
+          eligibleEndpoints(ctx, ref, router).some((c) => !tried.has(c.id)) ||
+          order.slice(index + 1).some((next) => eligibleEndpoints(ctx, next, router).length > 0);
+        const retrying = another && retriesLeft-- > 0;
         ctx.logger.warn(
           { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status, ejected, retrying },
           'upstream failed before responding',
