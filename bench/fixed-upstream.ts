@@ -2,9 +2,23 @@
  * Loopback servers for benchmarks, in their own process: a model server that answers every
  * chat completion with the same response (JSON, or an SSE stream when the request asks),
  * and an OTLP/HTTP sink that accepts and drops spans. Prints `{"upstream":PORT,"otlp":PORT}`.
+ *
+ *   node dist/bench/fixed-upstream.js [--only upstream|otlp] [--port N]
+ *
+ * `--only` starts one of the two (so each can be measured as its own process); `--port`
+ * then chooses its port (default: a free one).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: { only: { type: 'string' }, port: { type: 'string', default: '0' } },
+});
+if (args.only !== undefined && args.only !== 'upstream' && args.only !== 'otlp') {
+  throw new Error(`--only must be upstream or otlp, not ${args.only}`);
+}
+const port = Number(args.port);
 
 const CONTENT = 'The quick brown fox jumps over the lazy dog. '.repeat(4).trim();
 const USAGE = { prompt_tokens: 24, completion_tokens: 40, total_tokens: 64 };
@@ -56,10 +70,11 @@ const otlp = http.createServer((req, res) => {
   req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
 });
 
-await Promise.all([
-  new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r)),
-  new Promise<void>((r) => otlp.listen(0, '127.0.0.1', r)),
-]);
-process.stdout.write(
-  `${JSON.stringify({ upstream: (upstream.address() as AddressInfo).port, otlp: (otlp.address() as AddressInfo).port })}\n`,
-);
+const servers =
+  args.only === 'upstream' ? { upstream } : args.only === 'otlp' ? { otlp } : { upstream, otlp };
+const ports: Record<string, number> = {};
+for (const [name, server] of Object.entries(servers)) {
+  await new Promise<void>((r) => server.listen(args.only ? port : 0, '127.0.0.1', r));
+  ports[name] = (server.address() as AddressInfo).port;
+}
+process.stdout.write(`${JSON.stringify(ports)}\n`);

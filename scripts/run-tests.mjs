@@ -10,7 +10,7 @@ const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const e2e = args.includes('--e2e');
 const E2E_DIR = 'dist/test/e2e/';
-const roots = e2e ? [E2E_DIR] : ['dist/src', 'dist/test'];
+const roots = e2e ? [E2E_DIR] : ['dist/src', 'dist/test', 'dist/bench'];
 const filters = args.filter((a) => a !== '--e2e');
 
 function collect(dir, out) {
