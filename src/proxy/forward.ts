@@ -17,6 +17,17 @@ import { UpstreamError } from './upstream-error.js';
 /** Client headers that never go upstream as they are: the gateway rewrites them. */
 const ALWAYS_DROPPED = ['host', 'content-length', 'accept-encoding', 'expect', 'routing-strategy'];
 
+/** Dropped headers as a set, per adapter list (adapters keep one list for their lifetime). */
+const dropSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function droppedHeaders(adapterDrops: readonly string[]): ReadonlySet<string> {
+  let set = dropSets.get(adapterDrops);
+  if (!set) {
+    set = new Set([...ALWAYS_DROPPED, ...adapterDrops]);
+    dropSets.set(adapterDrops, set);
+  }
+  return set;
+}
+
 export interface ForwardOptions {
   readonly client: { readonly req: IncomingMessage; readonly res: ServerResponse };
   readonly endpoint: EndpointSpec;
@@ -81,8 +92,7 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
 const NO_DROP: ReadonlySet<string> = new Set();
 
 function upstreamHeaders(req: IncomingMessage, options: ForwardOptions): OutgoingHttpHeaders {
-  const drop = new Set([...ALWAYS_DROPPED, ...options.dropHeaders]);
-  const headers = endToEndHeaders(req.headers, drop);
+  const headers = endToEndHeaders(req.headers, droppedHeaders(options.dropHeaders));
   const { endpoint } = options;
   const defaultPort = endpoint.tls ? 443 : 80;
   headers['host'] = endpoint.port === defaultPort ? endpoint.host : `${endpoint.host}:${endpoint.port}`;
@@ -91,6 +101,6 @@ function upstreamHeaders(req: IncomingMessage, options: ForwardOptions): Outgoin
   headers['accept-encoding'] = 'identity';
   const forwardedFor = appendForwardedFor(req.headers['x-forwarded-for'], req.socket.remoteAddress);
   if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
-  for (const [name, value] of Object.entries(options.setHeaders)) headers[name] = value;
+  Object.assign(headers, options.setHeaders);
   return headers;
 }

@@ -62,9 +62,10 @@ export function relay(options: RelayOptions): Promise<RelayResult> {
       finish({ outcome: kind === 'interrupted' ? 'interrupted' : 'timeout', bytes, error });
     };
 
+    // One timer per response, re-armed in place on every chunk.
     const armIdle = () => {
-      if (idle) clearTimeout(idle);
-      idle = setTimeout(() => breakOff('idle_timeout'), options.idleTimeoutMs);
+      if (idle) idle.refresh();
+      else idle = setTimeout(() => breakOff('idle_timeout'), options.idleTimeoutMs);
     };
 
     const onData = (chunk: Buffer) => {

@@ -1,6 +1,9 @@
 /**
- * Structured JSON logs (pino), written asynchronously so logging never blocks a request.
- * When stdout is a terminal the lines are pretty-printed instead.
+ * Structured JSON logs (pino), written asynchronously so logging never blocks a request,
+ * and in batches: lines collect in a buffer written when it holds 4 KiB or every 100 ms,
+ * and at exit. One write per access-log line cost a busy gateway more than the line's
+ * formatting (a thread-pool round trip each); a line now reaches stdout at most 100 ms
+ * after it was logged. When stdout is a terminal the lines are pretty-printed instead.
  * Secrets never reach a log: headers are not logged, and known secret fields are redacted
  * as a second line of defence.
  */
@@ -14,6 +17,10 @@ export interface LoggerOptions {
   /** Write synchronously (tests that read logs right after an event, CLIs that exit). */
   readonly sync?: boolean;
 }
+
+/** Bytes collected before a write, and the longest a line waits (see above). */
+export const LOG_BATCH_BYTES = 4096;
+export const LOG_FLUSH_MS = 100;
 
 export const REDACTED_PATHS = [
   'headers.authorization',
@@ -45,5 +52,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       },
     });
   }
-  return pino(base, pino.destination({ dest: 1, sync: options.sync ?? false }));
+  if (options.sync) return pino(base, pino.destination({ dest: 1, sync: true }));
+  return pino(
+    base,
+    pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }),
+  );
 }
