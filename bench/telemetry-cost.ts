@@ -7,6 +7,7 @@
  * shared machine, so changes to it can be measured in microseconds.
  *
  *   npm run build && node dist/bench/telemetry-cost.js [--requests 20000] [--rounds 3]
+ *                                                      [--only core|metrics|span:json|sse]
  */
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
@@ -22,7 +23,12 @@ import { setUpTelemetry, telemetrySettingsFrom } from '../src/telemetry/telemetr
 import { median } from './lib/stats.js';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    requests: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '3' },
+    /** Only this configuration and body (profiling one case): e.g. `--only span:json`. */
+    only: { type: 'string' },
+  },
 });
 const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
@@ -125,6 +131,9 @@ async function startSink(): Promise<{ port: number; stop(): void }> {
   const line = await new Promise<string>((resolve) =>
     child.stdout.once('data', (d: Buffer) => resolve(d.toString())),
   );
+  // The sink never outlives this process, even when it fails.
+  process.once('exit', () => child.kill());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
   return { port: (JSON.parse(line) as { otlp: number }).otlp, stop: () => child.kill() };
 }
 
@@ -146,25 +155,34 @@ async function main(): Promise<void> {
   const plain = core();
   const withMetrics = core();
   const withSpans = core();
-  const configs: Record<string, Telemetry> = {
-    'core (log, routing counters)': plain.core,
-    '+ GenAI metrics': untraced.wrap(withMetrics.core, withMetrics.metrics),
-    '+ span': traced.wrap(withSpans.core, withSpans.metrics),
+  const all: Record<string, [string, Telemetry]> = {
+    core: ['core (log, routing counters)', plain.core],
+    metrics: ['+ GenAI metrics', untraced.wrap(withMetrics.core, withMetrics.metrics)],
+    span: ['+ span', traced.wrap(withSpans.core, withSpans.metrics)],
   };
+  const [onlyConfig, onlyBody] = values.only?.split(':') ?? [];
+  const configs = Object.fromEntries(
+    Object.entries(all)
+      .filter(([key]) => !onlyConfig || key === onlyConfig)
+      .map(([, entry]) => entry),
+  );
+  const bodies = onlyBody ? [onlyBody === 'sse'] : [false, true];
   for (const telemetry of Object.values(configs)) {
-    for (const stream of [false, true]) await measure(telemetry, stream); // warm up
+    for (const stream of bodies) await measure(telemetry, stream); // warm up
   }
   const samples = new Map<string, number[]>();
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, telemetry] of Object.entries(configs)) {
-      for (const stream of [false, true]) {
+      for (const stream of bodies) {
         const key = `${name}|${stream}`;
         samples.set(key, [...(samples.get(key) ?? []), await measure(telemetry, stream)]);
       }
     }
   }
-  const us = (name: string, stream: boolean) =>
-    Math.round(median(samples.get(`${name}|${stream}`)!) * 10) / 10;
+  const us = (name: string, stream: boolean) => {
+    const runs = samples.get(`${name}|${stream}`);
+    return runs ? Math.round(median(runs) * 10) / 10 : NaN;
+  };
   const table = Object.fromEntries(
     Object.keys(configs).map((name) => [
       name,

@@ -72,6 +72,20 @@ export class StreamFold {
     return first;
   }
 
+  /**
+   * The same as `add` for a chunk that differs from one already added only in its piece of
+   * text for choice `index` (see `ContentTemplate`): answers true when it is the stream's
+   * first token.
+   */
+  addPiece(index: number, piece: string): boolean {
+    const fold = this.choices.get(index);
+    if (!fold) return false;
+    const token = this.append(this.kind === 'chat' ? fold.content : fold.text, piece);
+    if (!token || this.sawToken) return false;
+    this.sawToken = true;
+    return true;
+  }
+
   get usage(): TokenUsage | undefined {
     return usageFrom(this.lastUsage);
   }
