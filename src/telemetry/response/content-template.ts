@@ -14,8 +14,6 @@ import type { StreamKind } from './stream-fold.js';
 
 /** Choice fields a plain piece may come with, when null. */
 const NULL_ALLOWED = new Set(['finish_reason', 'logprobs']);
-/** Characters a JSON string body needs escapes for. */
-const NEEDS_DECODING = /["\\\u0000-\u001f]/;
 
 export class ContentTemplate {
   private constructor(
@@ -79,7 +77,7 @@ export class ContentTemplate {
     // Sliced comparisons: startsWith compares character by character, ten times slower.
     if (data.slice(0, prefix.length) !== prefix || data.slice(end) !== suffix) return undefined;
     const body = data.slice(prefix.length, end);
-    if (!NEEDS_DECODING.test(body)) return body;
+    if (!needsDecoding(body)) return body;
     try {
       const piece: unknown = JSON.parse(`"${body}"`);
       return typeof piece === 'string' ? piece : undefined;
@@ -87,6 +85,15 @@ export class ContentTemplate {
       return undefined;
     }
   }
+}
+
+/** Whether a JSON string body has escapes (or characters that must be escaped) in it. */
+function needsDecoding(body: string): boolean {
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c < 0x20 || c === 34 /* " */ || c === 92 /* \ */) return true;
+  }
+  return false;
 }
 
 function skipSpace(text: string, at: number): number {
