@@ -57,6 +57,14 @@ export const Errors = {
       `Unknown routing strategy "${name}". Known strategies: ${known.join(', ')}.`,
       'routing-strategy',
     ),
+  invalidRoutingStrategy: (name: string, problem: string) =>
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'unknown_routing_strategy',
+      `Invalid routing strategy "${name}": ${problem}.`,
+      'routing-strategy',
+    ),
   unauthorized: () =>
     new GatewayError(401, 'authentication_error', 'invalid_api_key', 'Missing or invalid API key.'),
   modelNotFound: (model: string) =>
@@ -130,6 +138,13 @@ export const Errors = {
       'model_not_supported',
       `The model \`${model}\` is configured but this gateway cannot serve it: ${reason}.`,
       'model',
+    ),
+  prefillFailed: (model: string, detail: string) =>
+    new GatewayError(
+      502,
+      'server_error',
+      'prefill_failed',
+      `The prefill step for model \`${model}\` failed: ${detail}.`,
     ),
   noEndpoint: (model: string) =>
     new GatewayError(

@@ -4,6 +4,7 @@
  * config errors print one line and exit 1.
  */
 import { ConfigError } from '../config/config-error.js';
+import { benchCommand, benchHelp } from './bench-command.js';
 import { runCommand, runHelp } from './run-command.js';
 import { simCommand, simHelp } from './sim-command.js';
 import { UsageError } from './usage-error.js';
@@ -13,6 +14,7 @@ type Command = (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<numb
 const COMMANDS: Record<string, { run: Command; summary: string; help: () => string }> = {
   run: { run: runCommand, summary: 'Run the gateway.', help: runHelp },
   sim: { run: simCommand, summary: 'Run one simulated vLLM engine.', help: simHelp },
+  bench: { run: benchCommand, summary: 'Compare routing algorithms on a simulated fleet.', help: benchHelp },
 };
 
 function mainHelp(): string {

@@ -7,11 +7,13 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_LISTEN,
   DEFAULT_RETRY,
+  DEFAULT_ROUTING_TUNING,
   DEFAULT_TIMEOUTS,
   type GatewayConfig,
+  type RoutingTuning,
 } from '../config/model.js';
 import { loadMcpConfig } from '../mcp/config.js';
-import { isKnownAlgorithm, knownAlgorithms } from '../routing/algorithms.js';
+import { algorithmProblem, knownAlgorithms } from '../routing/algorithms.js';
 import { Gateway, ListenError } from '../server/gateway.js';
 import { DEFAULT_MCP_PAGE_SIZE } from '../server/mcp-handler.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -29,7 +31,7 @@ import {
   startEmbeddedFleet,
   wantsEmbeddedFleet,
 } from './embedded-fleet.js';
-import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
+import { type FlagSpec, type FlagValues, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
@@ -92,6 +94,62 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     default: 'random',
     value: 'NAME',
     help: `Default routing algorithm: ${knownAlgorithms().join(', ')}.`,
+  },
+  {
+    name: 'prefix-block-size',
+    type: 'int',
+    default: DEFAULT_ROUTING_TUNING.prefixBlockSize,
+    value: 'TOKENS',
+    help: 'prefix-cache, pd: prompt tokens per block of the prefix index.',
+  },
+  {
+    name: 'load-imbalance-threshold',
+    type: 'int',
+    default: DEFAULT_ROUTING_TUNING.loadImbalanceThreshold,
+    value: 'N',
+    help: 'prefix-cache, pd: in-flight requests above the least loaded endpoint that make the best match overloaded.',
+  },
+  {
+    name: 'prefix-min-match-ratio',
+    type: 'number',
+    default: DEFAULT_ROUTING_TUNING.prefixMinMatchRatio,
+    value: 'R',
+    help: 'prefix-cache, pd: a best match covering less of the prompt than this (0-1) is routed by load.',
+  },
+  {
+    name: 'prefix-index-max-blocks',
+    type: 'int',
+    default: DEFAULT_ROUTING_TUNING.prefixIndexMaxBlocks,
+    value: 'N',
+    help: 'prefix-cache, pd: blocks remembered per endpoint (least recently used forgotten first).',
+  },
+  {
+    name: 'prefix-index-ttl',
+    type: 'duration',
+    default: DEFAULT_ROUTING_TUNING.prefixIndexTtlMs,
+    value: 'DURATION',
+    help: 'prefix-cache, pd: forget a block unused for this long.',
+  },
+  {
+    name: 'session-ttl',
+    type: 'duration',
+    default: DEFAULT_ROUTING_TUNING.sessionTtlMs,
+    value: 'DURATION',
+    help: 'session-affinity: forget a session unused for this long.',
+  },
+  {
+    name: 'engine-metrics-interval',
+    type: 'duration',
+    default: DEFAULT_ROUTING_TUNING.engineMetricsIntervalMs,
+    value: 'DURATION',
+    help: "How often each engine's /metrics is scraped (0 turns scraping off).",
+  },
+  {
+    name: 'engine-metrics-timeout',
+    type: 'duration',
+    default: DEFAULT_ROUTING_TUNING.engineMetricsTimeoutMs,
+    value: 'DURATION',
+    help: 'Longest wait for one engine metrics scrape.',
   },
   {
     name: 'max-body-size',
@@ -169,9 +227,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const f = parsed.flags;
   const algorithm = f['routing-algorithm'] as string;
-  if (!isKnownAlgorithm(algorithm)) {
-    throw new UsageError(`unknown routing algorithm "${algorithm}" (known: ${knownAlgorithms().join(', ')})`);
-  }
+  const algorithmIssue = algorithmProblem(algorithm);
+  if (algorithmIssue) throw new UsageError(algorithmIssue);
   const fleetSpec = fleetSpecFromFlags(f);
   if (f['mcp-config'] !== undefined && f['mcp-json'] !== undefined) {
     throw new UsageError('--mcp-config and --mcp-json are mutually exclusive; pass one');
@@ -229,17 +286,12 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       idleMs: f['idle-timeout'] as number,
       drainMs: f['drain-timeout'] as number,
     },
-    routing: { algorithm },
+    routing: { algorithm, tuning: routingTuning(f) },
     retry: { maxRetries: Math.max(0, f['max-retries'] as number) },
   };
   for (const route of config.routes) {
-    if (route.routingAlgorithm && !isKnownAlgorithm(route.routingAlgorithm)) {
-      throw new ConfigError(
-        config.source,
-        `route ${route.name}`,
-        `unknown routing algorithm "${route.routingAlgorithm}" (known: ${knownAlgorithms().join(', ')})`,
-      );
-    }
+    const problem = route.routingAlgorithm ? algorithmProblem(route.routingAlgorithm) : undefined;
+    if (problem) throw new ConfigError(config.source, `route ${route.name}`, problem);
   }
   for (const warning of loaded?.warnings ?? []) logger.warn(warning);
   for (const note of loaded?.ignored ?? []) logger.info(note);
@@ -286,6 +338,31 @@ function checkedTelemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings {
     if (err instanceof TelemetryConfigError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+function routingTuning(f: FlagValues): RoutingTuning {
+  const atLeast = (flag: string, min: number): number => {
+    const value = f[flag] as number;
+    if (value < min) throw new UsageError(`invalid value "${value}" for --${flag}: must be at least ${min}`);
+    return value;
+  };
+  return {
+    prefixBlockSize: atLeast('prefix-block-size', 1),
+    loadImbalanceThreshold: atLeast('load-imbalance-threshold', 0),
+    prefixMinMatchRatio: ratioFlag(f, 'prefix-min-match-ratio'),
+    prefixIndexMaxBlocks: atLeast('prefix-index-max-blocks', 1),
+    prefixIndexTtlMs: atLeast('prefix-index-ttl', 1),
+    sessionTtlMs: atLeast('session-ttl', 1),
+    engineMetricsIntervalMs: atLeast('engine-metrics-interval', 0),
+    engineMetricsTimeoutMs: atLeast('engine-metrics-timeout', 1),
+  };
+}
+
+function ratioFlag(f: FlagValues, flag: string): number {
+  const value = f[flag] as number;
+  if (!(value >= 0 && value <= 1))
+    throw new UsageError(`invalid value "${value}" for --${flag}: must be between 0 and 1`);
+  return value;
 }
 
 function waitForShutdown(

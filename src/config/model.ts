@@ -132,7 +132,40 @@ export interface RetryPolicy {
 export interface RoutingDefaults {
   /** Algorithm used when neither the request header nor the route chooses one. */
   readonly algorithm: string;
+  /** Knobs of the algorithms and of engine-metrics scraping; unset fields take the defaults. */
+  readonly tuning?: Partial<RoutingTuning>;
 }
+
+/** Routing knobs (README "Routing" documents each); defaults in `DEFAULT_ROUTING_TUNING`. */
+export interface RoutingTuning {
+  /** prefix-cache, pd: prompt tokens per hashed block of the prefix index. */
+  readonly prefixBlockSize: number;
+  /** prefix-cache, pd: the best match is overloaded when it has more than this many requests in flight above the least loaded candidate. */
+  readonly loadImbalanceThreshold: number;
+  /** prefix-cache, pd: a best match covering less of the prompt than this (0..1) goes by load instead. */
+  readonly prefixMinMatchRatio: number;
+  /** prefix-cache, pd: most blocks remembered per endpoint (least recently used go first). */
+  readonly prefixIndexMaxBlocks: number;
+  /** prefix-cache, pd: a block not used for this long is forgotten. */
+  readonly prefixIndexTtlMs: number;
+  /** session-affinity: a session not seen for this long is forgotten. */
+  readonly sessionTtlMs: number;
+  /** Engine `/metrics` scrape period; 0 turns scraping off. */
+  readonly engineMetricsIntervalMs: number;
+  /** Longest wait for one scrape. */
+  readonly engineMetricsTimeoutMs: number;
+}
+
+export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
+  prefixBlockSize: 16,
+  loadImbalanceThreshold: 8,
+  prefixMinMatchRatio: 0.5,
+  prefixIndexMaxBlocks: 65_536,
+  prefixIndexTtlMs: 10 * 60_000,
+  sessionTtlMs: 60 * 60_000,
+  engineMetricsIntervalMs: 250,
+  engineMetricsTimeoutMs: 1_000,
+};
 
 /** Everything the gateway needs to serve. */
 export interface GatewayConfig {

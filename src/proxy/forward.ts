@@ -91,7 +91,11 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
 
 const NO_DROP: ReadonlySet<string> = new Set();
 
-function upstreamHeaders(req: IncomingMessage, options: ForwardOptions): OutgoingHttpHeaders {
+/** The upstream request's headers: the client's end-to-end headers, rewritten for `endpoint`. */
+export function upstreamHeaders(
+  req: IncomingMessage,
+  options: Pick<ForwardOptions, 'endpoint' | 'body' | 'setHeaders' | 'dropHeaders'>,
+): OutgoingHttpHeaders {
   const headers = endToEndHeaders(req.headers, droppedHeaders(options.dropHeaders));
   const { endpoint } = options;
   const defaultPort = endpoint.tls ? 443 : 80;

@@ -28,3 +28,21 @@ export function guarded(fn: () => void, onFailure: (err: unknown) => void): void
     onFailure(err);
   }
 }
+
+/** One observer that feeds several; each hook of each is guarded on its own. */
+export function combineObservers(
+  observers: readonly ResponseObserver[],
+  onFailure: (err: unknown) => void,
+): ResponseObserver {
+  return {
+    onResponse: (status, headers) => {
+      for (const o of observers) guarded(() => o.onResponse(status, headers), onFailure);
+    },
+    onChunk: (chunk) => {
+      for (const o of observers) guarded(() => o.onChunk(chunk), onFailure);
+    },
+    onEnd: (result) => {
+      for (const o of observers) guarded(() => o.onEnd(result), onFailure);
+    },
+  };
+}

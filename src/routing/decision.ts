@@ -11,11 +11,18 @@ export interface RoutingDecision {
   readonly backend: string;
   readonly endpoint: string;
   readonly prefillEndpoint?: string;
+  /** pd: how long the prefill step took, in ms (set once it answered). */
+  readonly prefillMs?: number;
   /** Endpoint ids that were eligible. */
   readonly candidates: readonly string[];
   readonly score?: number;
   readonly matchRatio?: number;
+  /** The rule used instead of the algorithm's own (`least-request`). */
+  readonly fallbackTo?: string;
+  /** A fixed code (`stale_engine_metrics`), fit for a metric label. */
   readonly fallbackReason?: string;
+  /** A sentence saying which endpoint and which numbers, for the log line. */
+  readonly fallbackDetail?: string;
 }
 
 export function describeDecision(
@@ -33,6 +40,7 @@ export function describeDecision(
     ...(choice.prefill ? { prefillEndpoint: choice.prefill.id } : {}),
     ...(choice.score !== undefined ? { score: choice.score } : {}),
     ...(choice.matchRatio !== undefined ? { matchRatio: choice.matchRatio } : {}),
-    ...(choice.fallback ? { fallbackReason: choice.fallback.reason } : {}),
+    ...(choice.fallback ? { fallbackTo: choice.fallback.to, fallbackReason: choice.fallback.reason } : {}),
+    ...(choice.fallback?.detail ? { fallbackDetail: choice.fallback.detail } : {}),
   };
 }

@@ -6,6 +6,7 @@
  * health/metrics pollers; routers read them through `EndpointView`.
  */
 import type { EndpointSpec } from '../config/model.js';
+import { RateWindow } from './rate-window.js';
 
 /** What an engine's own `/metrics` said at `scrapedAt` (vLLM names, see routing issue). */
 export interface EngineMetrics {
@@ -40,8 +41,10 @@ export interface EndpointView {
   /** Gateway-measured moving averages, in ms; undefined before the first sample. */
   readonly ttftMs: number | undefined;
   readonly tpotMs: number | undefined;
-  /** Output tokens per second delivered by this endpoint over the recent window. */
+  /** Output tokens per second delivered by this endpoint over the recent window (10 s). */
   readonly recentTokensPerSecond: number;
+  /** Prompt tokens per second sent to this endpoint over the recent window (estimated at dispatch). */
+  readonly recentPromptTokensPerSecond: number;
 }
 
 export class EndpointState implements EndpointView {
@@ -49,7 +52,8 @@ export class EndpointState implements EndpointView {
   engine: EngineMetrics | undefined;
   readonly ttft = new Ewma();
   readonly tpot = new Ewma();
-  private tokenWindow: { at: number; tokens: number }[] = [];
+  private readonly outputTokens: RateWindow;
+  private readonly promptTokens: RateWindow;
   /** Passive health: the endpoint is skipped until this time (ms since epoch). */
   ejectedUntil = 0;
   /** How many times in a row it has been ejected; grows the next ejection. */
@@ -63,8 +67,11 @@ export class EndpointState implements EndpointView {
     readonly spec: EndpointSpec,
     private readonly clock: () => number,
     private readonly staleAfterMs: number,
-    private readonly windowMs = 10_000,
-  ) {}
+    windowMs = 10_000,
+  ) {
+    this.outputTokens = new RateWindow(clock, windowMs);
+    this.promptTokens = new RateWindow(clock, windowMs);
+  }
 
   get id(): string {
     return this.spec.id;
@@ -87,15 +94,21 @@ export class EndpointState implements EndpointView {
   }
 
   get recentTokensPerSecond(): number {
-    const now = this.clock();
-    this.tokenWindow = this.tokenWindow.filter((s) => now - s.at <= this.windowMs);
-    const tokens = this.tokenWindow.reduce((sum, s) => sum + s.tokens, 0);
-    return tokens / (this.windowMs / 1000);
+    return this.outputTokens.perSecond();
+  }
+
+  get recentPromptTokensPerSecond(): number {
+    return this.promptTokens.perSecond();
   }
 
   /** Records that `tokens` output tokens were delivered now. */
   addOutputTokens(tokens: number): void {
-    if (tokens > 0) this.tokenWindow.push({ at: this.clock(), tokens });
+    this.outputTokens.add(tokens);
+  }
+
+  /** Records that a prompt of about `tokens` tokens was sent now. */
+  addPromptTokens(tokens: number): void {
+    this.promptTokens.add(tokens);
   }
 }
 

@@ -4,13 +4,14 @@
  */
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GatewayConfig } from '../config/model.js';
 import type { McpConfig } from '../mcp/config.js';
+import { DEFAULT_ROUTING_TUNING, type GatewayConfig } from '../config/model.js';
 import { AdapterTable } from '../providers/adapters.js';
 import { destroyAgents } from '../proxy/agents.js';
 import { Resolver } from '../resolve/resolver.js';
-import { RouterTable } from '../routing/algorithms.js';
-import { EndpointRegistry } from '../routing/endpoint-state.js';
+import { RouterTable, routerDeps } from '../routing/algorithms.js';
+import { EndpointRegistry, type EndpointState } from '../routing/endpoint-state.js';
+import { EngineMetricsPoller } from '../routing/engine-metrics.js';
 import { DEFAULT_EJECTION, PassiveHealth } from '../routing/health.js';
 import { CoreTelemetry } from '../telemetry/core-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -39,10 +40,14 @@ export class Gateway {
     readonly context: GatewayContext,
     private readonly api: Server,
     private readonly admin: Server,
+    private readonly engineMetrics: EngineMetricsPoller,
   ) {}
 
   static async start(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
-    const endpoints = new EndpointRegistry();
+    const tuning = { ...DEFAULT_ROUTING_TUNING, ...config.routing.tuning };
+    // Engine metrics count as stale after three missed scrapes.
+    const staleAfterMs = 3 * tuning.engineMetricsIntervalMs + tuning.engineMetricsTimeoutMs;
+    const endpoints = new EndpointRegistry({ staleAfterMs });
     for (const route of config.routes) {
       for (const ref of route.backends) for (const spec of ref.backend.endpoints) endpoints.state(spec);
     }
@@ -52,7 +57,7 @@ export class Gateway {
     const context: GatewayContext = {
       config,
       resolver: new Resolver(config.routes),
-      routers: new RouterTable({ registry: endpoints, random }),
+      routers: new RouterTable(routerDeps({ registry: endpoints, random, tuning })),
       endpoints,
       health: new PassiveHealth(DEFAULT_EJECTION),
       adapters: new AdapterTable(),
@@ -68,6 +73,15 @@ export class Gateway {
     for (const route of config.routes)
       if (route.routingAlgorithm) context.routers.get(route.routingAlgorithm);
 
+    const engineMetrics = new EngineMetricsPoller(scrapedEndpoints(config, endpoints), {
+      intervalMs: tuning.engineMetricsIntervalMs,
+      timeoutMs: tuning.engineMetricsTimeoutMs,
+      onProblem: (endpoint, url, problem) =>
+        problem
+          ? options.logger.warn({ endpoint, url, problem }, 'engine metrics scrape failing')
+          : options.logger.info({ endpoint, url }, 'engine metrics scrape recovered'),
+    });
+
     const api = http.createServer({ keepAliveTimeout: 65_000 }, buildApiApp(context));
     const admin = http.createServer(buildAdminApp(context));
     await listen(api, config.listen.host, config.listen.port, 'API');
@@ -77,7 +91,8 @@ export class Gateway {
       api.close();
       throw err;
     }
-    return new Gateway(context, api, admin);
+    engineMetrics.start();
+    return new Gateway(context, api, admin, engineMetrics);
   }
 
   get port(): number {
@@ -95,6 +110,7 @@ export class Gateway {
   async shutdown(drainMs: number): Promise<boolean> {
     const { lifecycle } = this.context;
     lifecycle.startDraining();
+    this.engineMetrics.stop();
     const closed = new Promise<void>((resolve) => this.api.close(() => resolve()));
     this.api.closeIdleConnections();
     const clean = await lifecycle.idle(drainMs);
@@ -108,6 +124,23 @@ export class Gateway {
     destroyAgents();
     return clean;
   }
+}
+
+/**
+ * Endpoints whose engine metrics are worth scraping: self-hosted engines. An endpoint with
+ * a configured metrics URL always is; otherwise a backend with gateway credentials counts
+ * as a hosted API (OpenAI, Azure: no `/metrics`) unless it declares an engine kind.
+ */
+function scrapedEndpoints(config: GatewayConfig, endpoints: EndpointRegistry) {
+  const states = new Map<string, EndpointState>();
+  for (const route of config.routes)
+    for (const { backend } of route.backends) {
+      const selfHosted =
+        backend.provider.schema === 'openai' && (!backend.auth || backend.engine !== undefined);
+      for (const spec of backend.endpoints)
+        if (selfHosted || spec.metricsUrl) states.set(spec.id, endpoints.state(spec));
+    }
+  return [...states.values()];
 }
 
 /** Listens, turning bind errors into a sentence that names the port and the flag. */

@@ -9,17 +9,27 @@ import { performance } from 'node:perf_hooks';
 import { ClientGoneError, readBody } from '../api/body.js';
 import { Errors, GatewayError, toGatewayError } from '../api/errors.js';
 import { type InferenceRequest, type Operation, parseInferenceRequest } from '../api/inference-request.js';
-import type { BackendRef, EndpointSpec, Route } from '../config/model.js';
-import { forward } from '../proxy/forward.js';
+import type { BackendRef, Route } from '../config/model.js';
+import { forward, upstreamHeaders } from '../proxy/forward.js';
+import { combineObservers } from '../proxy/observer.js';
+import { decodeBody, prefillBody, runPrefill } from '../proxy/prefill.js';
 import { UpstreamError } from '../proxy/upstream-error.js';
 import { backendOrder } from '../resolve/resolver.js';
 import { describeDecision, type RoutingDecision } from '../routing/decision.js';
-import { hasFeedback, isRoleAware, type Router, type RoutingRequest } from '../routing/router.js';
+import { accountingObserver } from '../routing/endpoint-accounting.js';
+import type { EndpointView } from '../routing/endpoint-state.js';
+import {
+  hasFeedback,
+  isRoleAware,
+  type Router,
+  type RoutingChoice,
+  type RoutingRequest,
+} from '../routing/router.js';
 import type { RequestOutcome, RequestTelemetry } from '../telemetry/request-telemetry.js';
 import type { GatewayContext } from './context.js';
 import { requestIdFrom } from './request-id.js';
 import { sendError } from './respond.js';
-import { isRetriable, upstreamFailureToError } from './upstream-errors.js';
+import { isRetriable, prefillFailureToError, upstreamFailureToError } from './upstream-errors.js';
 
 export function inferenceHandler(operation: Operation, ctx: GatewayContext) {
   return function handleInference(req: IncomingMessage, res: ServerResponse): void {
@@ -124,18 +134,7 @@ async function route(
 
   const deadline = withDeadline(clientSignal, target.timeoutMs);
   try {
-    return await tryBackends(
-      ctx,
-      target,
-      request,
-      router,
-      algorithm,
-      routing,
-      req,
-      res,
-      trace,
-      deadline.signal,
-    );
+    return await tryBackends(ctx, target, request, router, routing, req, res, trace, deadline.signal);
   } finally {
     deadline.clear();
   }
@@ -143,15 +142,14 @@ async function route(
 
 /**
  * Tries backends in priority/weight order. A failure before any response byte (refused,
- * reset, connect timeout) marks the endpoint (passive health) and, within the retry
- * budget, tries another endpoint: first the same backend, then the next ones.
+ * reset, connect timeout) marks the endpoint that failed (passive health) and, within the
+ * retry budget, tries again without it: first the same backend, then the next ones.
  */
 async function tryBackends(
   ctx: GatewayContext,
   target: Route,
   request: InferenceRequest,
   router: Router,
-  algorithm: string,
   routing: RoutingRequest,
   req: IncomingMessage,
   res: ServerResponse,
@@ -169,13 +167,7 @@ async function tryBackends(
       if (candidates.length === 0) break;
       const choice = router.pick(routing, candidates);
       if (hasFeedback(router)) router.onRouted(routing, choice);
-      const decision = describeDecision(algorithm, ref.backend.name, choice, candidates);
-      trace.routed(decision, {
-        provider: ref.backend.provider.schema,
-        model: ref.modelNameOverride ?? request.model,
-      });
-      const endpoint = ctx.endpoints.state(choice.endpoint.spec);
-      tried.add(endpoint.id);
+      const decision = describeDecision(router.name, ref.backend.name, choice, candidates);
       // A 5xx moves on to another endpoint when one remains (as aigw does with a retry
       // policy); the last one's 5xx is passed through as it is.
       const canFallBack =
@@ -183,11 +175,9 @@ async function tryBackends(
         (candidates.length > 1 ||
           order.slice(index + 1).some((next) => eligibleEndpoints(ctx, next, router).length > 0));
       const deadline = withDeadline(signal, ref.backend.timeoutMs);
-      endpoint.inFlight++;
       try {
-        const attempt: Attempt = { ref, decision, endpoint: choice.endpoint.spec, requestId, canFallBack };
-        const result = await forwardTo(ctx, attempt, request, req, res, trace, deadline.signal);
-        if (result.error === undefined) ctx.health.recordSuccess(endpoint);
+        const attempt: Attempt = { ref, decision, choice, requestId, canFallBack };
+        const result = await attemptOn(ctx, attempt, request, req, res, trace, deadline.signal);
         return {
           status: result.status,
           clientAborted: result.outcome === 'client_gone',
@@ -198,8 +188,11 @@ async function tryBackends(
         if (deadline.signal.aborted) throw deadline.signal.reason;
         if (!(err instanceof UpstreamError) || !isRetriable(err) || res.headersSent) throw err;
         lastFailure = err;
+        const failed = err.endpoint === choice.prefill?.id ? choice.prefill : choice.endpoint;
+        tried.add(failed.id);
         // A server's own 5xx answer is not a connectivity failure: it does not eject.
-        const ejected = err.kind !== 'server_error' && ctx.health.recordFailure(endpoint);
+        const ejected =
+          err.kind !== 'server_error' && ctx.health.recordFailure(ctx.endpoints.state(failed.spec));
         const retrying = retriesLeft-- > 0;
         ctx.logger.warn(
           { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status, ejected, retrying },
@@ -208,7 +201,6 @@ async function tryBackends(
         if (!retrying) throw err;
       } finally {
         deadline.clear();
-        endpoint.inFlight--;
       }
     }
   }
@@ -219,51 +211,143 @@ async function tryBackends(
 interface Attempt {
   readonly ref: BackendRef;
   readonly decision: RoutingDecision;
-  readonly endpoint: EndpointSpec;
+  readonly choice: RoutingChoice;
   readonly requestId: string;
   /** Another endpoint could take over, so a 5xx answer may be discarded. */
   readonly canFallBack: boolean;
 }
 
-/** One attempt on the chosen endpoint, with the provider's path and headers. */
-function forwardTo(
+/**
+ * One attempt on the chosen endpoint, with the provider's path and headers: for pd, the
+ * prefill step first, then the decode request; the response is relayed to the client.
+ */
+async function attemptOn(
   ctx: GatewayContext,
-  { ref, decision, endpoint, requestId, canFallBack }: Attempt,
+  attempt: Attempt,
   request: InferenceRequest,
   req: IncomingMessage,
   res: ServerResponse,
   trace: RequestTelemetry,
   signal: AbortSignal,
 ) {
+  const { ref, choice, requestId, canFallBack } = attempt;
   const adapter = ctx.adapters.for(ref.backend);
   const upstreamModel = ref.modelNameOverride ?? request.model;
-  const body = ref.modelNameOverride
-    ? Buffer.from(JSON.stringify({ ...request.body, model: upstreamModel }))
-    : request.raw;
-  return forward({
-    client: { req, res },
-    endpoint,
-    path: adapter.path(request.operation, upstreamModel),
-    body,
-    setHeaders: { ...adapter.headers, ...trace.upstreamHeaders(), 'x-request-id': requestId },
-    dropHeaders: adapter.dropClientHeaders,
-    responseHeaders: {
-      'x-request-id': requestId,
-      'target-pod': decision.endpoint,
-      'routing-strategy': decision.strategy,
-      ...(decision.prefillEndpoint ? { 'prefill-target-pod': decision.prefillEndpoint } : {}),
-    },
-    timeouts: ctx.config.timeouts,
-    signal,
-    ...(canFallBack ? { fallbackOnStatus: isFallbackStatus } : {}),
-    observer: trace.response,
-    onObserverError: (err) => ctx.logger.warn({ err }, 'telemetry observer failed'),
-  });
+  const fields = ref.modelNameOverride ? { ...request.body, model: upstreamModel } : request.body;
+  const path = adapter.path(request.operation, upstreamModel);
+  const setHeaders = { ...adapter.headers, ...trace.upstreamHeaders(), 'x-request-id': requestId };
+  const endpoint = ctx.endpoints.state(choice.endpoint.spec);
+  endpoint.inFlight++;
+  // Work accounting for throughput: the engine that computes the prompt gets its tokens.
+  ctx.endpoints
+    .state((choice.prefill ?? choice.endpoint).spec)
+    .addPromptTokens(estimatedPromptTokens(request));
+  try {
+    let body = ref.modelNameOverride ? Buffer.from(JSON.stringify(fields)) : request.raw;
+    let decision = attempt.decision;
+    try {
+      if (choice.prefill) {
+        const prefill = await prefillStep(ctx, choice.prefill, request.model, fields, trace, {
+          req,
+          path,
+          setHeaders,
+          dropHeaders: adapter.dropClientHeaders,
+          signal,
+        });
+        decision = { ...decision, prefillMs: prefill.durationMs };
+        body = decodeBody(fields, prefill.kvTransferParams);
+      }
+    } finally {
+      trace.routed(decision, { provider: ref.backend.provider.schema, model: upstreamModel });
+    }
+    const onObserverError = (err: unknown) => ctx.logger.warn({ err }, 'response observer failed');
+    const result = await forward({
+      client: { req, res },
+      endpoint: choice.endpoint.spec,
+      path,
+      body,
+      setHeaders,
+      dropHeaders: adapter.dropClientHeaders,
+      responseHeaders: {
+        ...choice.responseHeaders,
+        'x-request-id': requestId,
+        'target-pod': decision.endpoint,
+        'routing-strategy': decision.strategy,
+        ...(decision.prefillEndpoint ? { 'prefill-target-pod': decision.prefillEndpoint } : {}),
+      },
+      timeouts: ctx.config.timeouts,
+      signal,
+      ...(canFallBack ? { fallbackOnStatus: isFallbackStatus } : {}),
+      observer: combineObservers([trace.response, accountingObserver(endpoint)], onObserverError),
+      onObserverError,
+    });
+    if (result.error === undefined) ctx.health.recordSuccess(endpoint);
+    return result;
+  } finally {
+    endpoint.inFlight--;
+  }
+}
+
+/**
+ * pd's first step on `prefillEndpoint` (see `proxy/prefill.ts`). Resolves with the
+ * `kv_transfer_params` for the decode request; throws the client's error when the prefill
+ * engine answered badly, and an `UpstreamError` when it could not be reached.
+ */
+async function prefillStep(
+  ctx: GatewayContext,
+  prefillEndpoint: EndpointView,
+  model: string,
+  fields: Readonly<Record<string, unknown>>,
+  trace: RequestTelemetry,
+  call: {
+    req: IncomingMessage;
+    path: string;
+    setHeaders: Record<string, string>;
+    dropHeaders: readonly string[];
+    signal: AbortSignal;
+  },
+) {
+  const state = ctx.endpoints.state(prefillEndpoint.spec);
+  const body = prefillBody(fields);
+  const startedAt = performance.now();
+  state.inFlight++;
+  try {
+    const result = await runPrefill({
+      endpoint: state.spec,
+      path: call.path,
+      body,
+      headers: upstreamHeaders(call.req, {
+        endpoint: state.spec,
+        body,
+        setHeaders: call.setHeaders,
+        dropHeaders: call.dropHeaders,
+      }),
+      timeouts: ctx.config.timeouts,
+      signal: call.signal,
+    });
+    ctx.health.recordSuccess(state);
+    trace.prefilled({
+      endpoint: state.id,
+      startedAt,
+      durationMs: result.durationMs,
+      status: result.ok ? 200 : result.status,
+    });
+    if (!result.ok) throw prefillFailureToError(result, model);
+    state.ttft.add(result.durationMs);
+    return result;
+  } finally {
+    state.inFlight--;
+  }
 }
 
 /** Upstream statuses after which another endpoint is tried, when one remains. */
 function isFallbackStatus(status: number): boolean {
   return status === 500 || status === 502 || status === 503 || status === 504;
+}
+
+/** About one token per four bytes of the request body: cheap, and close enough for load. */
+function estimatedPromptTokens(request: InferenceRequest): number {
+  return Math.ceil(request.raw.length / 4);
 }
 
 function chooseAlgorithm(req: IncomingMessage, target: Route, ctx: GatewayContext): string {

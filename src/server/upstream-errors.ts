@@ -1,5 +1,6 @@
 /** Upstream failures -> the client's error, in one place. */
-import { Errors, type GatewayError } from '../api/errors.js';
+import { Errors, type ErrorType, GatewayError } from '../api/errors.js';
+import type { PrefillResult } from '../proxy/prefill.js';
 import type { UpstreamError } from '../proxy/upstream-error.js';
 
 export function upstreamFailureToError(err: UpstreamError, model: string): GatewayError {
@@ -31,4 +32,30 @@ export function isRetriable(err: UpstreamError): boolean {
       err.kind === 'reset' ||
       err.kind === 'server_error')
   );
+}
+
+/**
+ * A prefill engine's unusable answer -> the client's error. A 4xx with an OpenAI-shaped
+ * body is the client's own problem (prompt too long, bad field) and passes through with
+ * its status, as any upstream error does; anything else is a 502 `prefill_failed`.
+ */
+export function prefillFailureToError(result: PrefillResult & { ok: false }, model: string): GatewayError {
+  const body = result.json as Record<string, unknown> | undefined;
+  // OpenAI's `{"error": {...}}`, or vLLM's older top-level `{"object": "error", "message": ...}`.
+  const nested = body?.['error'];
+  const error = (
+    typeof nested === 'object' && nested !== null ? nested : body?.['object'] === 'error' ? body : undefined
+  ) as Record<string, unknown> | undefined;
+  if (result.status >= 400 && result.status < 500 && error && typeof error['message'] === 'string') {
+    const text = (key: string) =>
+      typeof error[key] === 'string' || typeof error[key] === 'number' ? String(error[key]) : null;
+    return new GatewayError(
+      result.status,
+      (text('type') ?? 'invalid_request_error') as ErrorType,
+      text('code'),
+      error['message'],
+      text('param'),
+    );
+  }
+  return Errors.prefillFailed(model, result.problem);
 }

@@ -43,14 +43,20 @@ class CoreRequestTelemetry implements RequestTelemetry {
     if (decision.matchRatio !== undefined) {
       this.metrics.prefixMatchRatio.observe({ algorithm: decision.algorithm, model }, decision.matchRatio);
     }
-    // Counted from zero for every algorithm and model in use, so rate() works before the first fallback.
-    this.metrics.routingFallbacks.inc(
-      { algorithm: decision.algorithm, model },
-      decision.fallbackReason ? 1 : 0,
-    );
     if (decision.fallbackReason) {
+      this.metrics.routingFallbacks.inc({
+        algorithm: decision.algorithm,
+        model,
+        to: decision.fallbackTo ?? '',
+        reason: decision.fallbackReason,
+      });
       this.logger.warn(
-        { requestId: this.start.requestId, strategy: decision.strategy, reason: decision.fallbackReason },
+        {
+          requestId: this.start.requestId,
+          strategy: decision.strategy,
+          reason: decision.fallbackReason,
+          ...(decision.fallbackDetail ? { detail: decision.fallbackDetail } : {}),
+        },
         'routing fell back',
       );
     }

@@ -25,8 +25,8 @@ export class GatewayMetrics {
 
   readonly routingFallbacks = new Counter({
     name: 'switchyard_routing_fallbacks_total',
-    help: 'Routing decisions where the algorithm could not apply its own rule and fell back to another (see the routing-strategy header), by algorithm and model.',
-    labelNames: ['algorithm', 'model'] as const,
+    help: 'Routing decisions where the algorithm could not apply its own rule and used another (see the routing-strategy header): requested algorithm, model, rule used, reason code.',
+    labelNames: ['algorithm', 'model', 'to', 'reason'] as const,
     registers: [this.registry],
   });
 

@@ -66,10 +66,10 @@ describe('e2e: a real Prometheus scrapes /metrics', () => {
     ]);
     await waitHttp(`${promUrl}/-/ready`, 60_000, `Prometheus (log: ${prometheus.logFile})`);
 
-    const send = async (path: string, body: unknown) => {
+    const send = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
       const res = await fetch(`${gateway.url}${path}`, {
         method: 'POST',
-        headers: { 'x-team-id': 'red' },
+        headers: { 'x-team-id': 'red', ...headers },
         body: JSON.stringify(body),
       });
       await res.text();
@@ -85,6 +85,9 @@ describe('e2e: a real Prometheus scrapes /metrics', () => {
     await send('/v1/chat/completions', { model: 'missing-upstream', messages });
     await send('/v1/chat/completions', { model: 'down', messages });
     await send('/v1/embeddings', { model: 'qwen', input: 'x' });
+    // The fake upstream publishes no vLLM KV-cache metric: least-kv-cache falls back, visibly.
+    await send('/v1/chat/completions', { model: 'qwen', messages }, { 'routing-strategy': 'least-kv-cache' });
+    await send('/v1/chat/completions', { model: 'qwen', messages }, { 'routing-strategy': 'prefix-cache' });
   });
 
   after(async () => {
@@ -131,7 +134,7 @@ describe('e2e: a real Prometheus scrapes /metrics', () => {
     );
     assert.equal(
       ok.reduce((n, s) => n + Number(s.value[1]), 0),
-      2,
+      4,
     );
     const failed = await series('gen_ai_server_request_duration_seconds_count{error_type!=""}');
     assert.deepEqual(failed.map((s) => s.metric['error_type']).sort(), ['404', 'upstream_connect_error']);
@@ -152,15 +155,17 @@ describe('e2e: a real Prometheus scrapes /metrics', () => {
     assert.deepEqual(
       decisions.map((s) => [s.metric['algorithm'], s.metric['model'], s.metric['endpoint']]).sort(),
       [
+        ['least-kv-cache', 'qwen', upstream.address],
+        ['prefix-cache', 'qwen', upstream.address],
         ['random', 'down', downEndpoint],
         ['random', 'missing-upstream', upstream.address],
         ['random', 'qwen', upstream.address],
       ],
     );
-    const fallbacks = await series('switchyard_routing_fallbacks_total{model="qwen"}');
+    const fallbacks = await series('switchyard_routing_fallbacks_total{algorithm="least-kv-cache"}');
     assert.deepEqual(
-      fallbacks.map((s) => [s.metric['algorithm'], s.value[1]]),
-      [['random', '0']],
+      fallbacks.map((s) => [s.metric['model'], s.metric['to'], s.metric['reason'], s.value[1]]),
+      [['qwen', 'least-request', 'no_kv_cache_metric', '1']],
     );
     const inFlight = await series(`switchyard_endpoint_in_flight{endpoint="${upstream.address}"}`);
     assert.equal(inFlight[0]!.value[1], '0');
@@ -172,19 +177,11 @@ describe('e2e: a real Prometheus scrapes /metrics', () => {
       [[downEndpoint, 'connect', '1']],
     );
     const overhead = await series('switchyard_gateway_overhead_seconds_count{operation="chat"}');
-    assert.equal(overhead[0]!.value[1], '4');
-    // No algorithm here reports prefix matches, so the histogram has no series yet;
-    // Prometheus still knows it from the scrape's metadata.
-    const metadata = await eventually(
-      async () => {
-        const res = await fetch(`${promUrl}/api/v1/metadata?metric=switchyard_prefix_match_ratio`);
-        const body = (await res.json()) as { data: Record<string, { type: string }[]> };
-        return body.data['switchyard_prefix_match_ratio'];
-      },
-      30_000,
-      'switchyard_prefix_match_ratio metadata',
+    assert.equal(overhead[0]!.value[1], '6');
+    const matches = await series(
+      'switchyard_prefix_match_ratio_count{algorithm="prefix-cache",model="qwen"}',
     );
-    assert.equal(metadata[0]!.type, 'histogram');
+    assert.equal(matches[0]!.value[1], '1');
   });
 });
 

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EndpointSpec } from '../../src/config/model.js';
-import type { RouterDeps } from '../../src/routing/algorithms.js';
+import type { EndpointSpec, RoutingTuning } from '../../src/config/model.js';
+import { isKnownAlgorithm, type RouterDeps, routerDeps } from '../../src/routing/algorithms.js';
 import { EndpointRegistry, type EndpointState } from '../../src/routing/endpoint-state.js';
-import type { Router, RoutingRequest } from '../../src/routing/router.js';
+import { hasFeedback, isScorer, type Router, type RoutingRequest } from '../../src/routing/router.js';
 
 export function spec(id: string, extra: Partial<EndpointSpec> = {}): EndpointSpec {
   const [host, port] = id.split(':');
@@ -41,11 +41,20 @@ export function fleet(ids: readonly string[], registry = new EndpointRegistry())
   return ids.map((id) => registry.state(spec(id)));
 }
 
+/** Router dependencies for unit tests: a fresh registry, a seeded generator, a settable clock. */
+export function testDeps(
+  tuning: Partial<RoutingTuning> = {},
+  registry = new EndpointRegistry(),
+): RouterDeps & { now: { ms: number } } {
+  const now = { ms: 1_000_000 };
+  return { ...routerDeps({ registry, random: seeded(), clock: () => now.ms, tuning }), now };
+}
+
 export function routerContract(name: string, create: (deps: RouterDeps) => Router): void {
   describe(`${name}: router contract`, () => {
     const make = () => {
-      const registry = new EndpointRegistry();
-      return { registry, router: create({ registry, random: seeded() }) };
+      const deps = testDeps();
+      return { registry: deps.registry, router: create(deps) };
     };
 
     it('is named as users write it', () => {
@@ -78,13 +87,36 @@ export function routerContract(name: string, create: (deps: RouterDeps) => Route
       );
     });
 
-    it('reports any fallback with the rule used and a reason', () => {
+    it('reports any fallback with a known rule and a reason code', () => {
       const { registry, router } = make();
-      const choice = router.pick(chatRequest('x'), fleet(['a:1', 'b:1'], registry));
-      if (choice.fallback) {
-        assert.ok(choice.fallback.to.length > 0);
-        assert.ok(choice.fallback.reason.length > 0);
+      const candidates = fleet(['a:1', 'b:1'], registry);
+      for (const prompt of ['x', 'a much longer prompt '.repeat(20)]) {
+        const choice = router.pick(chatRequest(prompt), candidates);
+        if (!choice.fallback) continue;
+        assert.ok(isKnownAlgorithm(choice.fallback.to), `fallback to ${choice.fallback.to}`);
+        assert.match(choice.fallback.reason, /^[a-z_]+$/);
       }
     });
+
+    it('learns from its own choices without failing (routers with feedback)', () => {
+      const { registry, router } = make();
+      const candidates = fleet(['a:1', 'b:1'], registry);
+      const request = chatRequest('a prompt long enough to fill a few blocks of tokens '.repeat(4));
+      const choice = router.pick(request, candidates);
+      if (hasFeedback(router)) router.onRouted(request, choice);
+      assert.ok(candidates.includes(router.pick(request, candidates).endpoint as EndpointState));
+    });
+
+    // Only scorers promise scores; the others are not combinable and are not asked.
+    if (isScorer(make().router)) {
+      it('scores every candidate, one value each or a missing-data reason', () => {
+        const { registry, router } = make();
+        if (!isScorer(router)) throw new Error('not a scorer');
+        const candidates = fleet(['a:1', 'b:1', 'c:1'], registry);
+        const sheet = router.scores(chatRequest('x'), candidates);
+        if ('values' in sheet) assert.equal(sheet.values.length, candidates.length);
+        else assert.match(sheet.missing, /^[a-z_]+$/);
+      });
+    }
   });
 }
