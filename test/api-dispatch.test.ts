@@ -44,8 +44,10 @@ describe('API dispatch', () => {
       const body = (await res.json()) as { choices: { message: { content: string } }[] };
       assert.equal(body.choices[0]!.message.content, 'hi');
     }
-    // The upstream was always called on the provider's own path.
-    assert.ok(upstream.requests.every((r) => r.path === '/v1/chat/completions'));
+    // The upstream was always called on the provider's own path (besides engine-metrics scrapes).
+    const calls = upstream.requests.filter((r) => r.method === 'POST');
+    assert.equal(calls.length, 4);
+    assert.ok(calls.every((r) => r.path === '/v1/chat/completions'));
   });
 
   it('still answers 405 with Allow for another method and 404 for an unknown path', async () => {
