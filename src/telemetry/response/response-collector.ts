@@ -12,9 +12,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Operation } from '../../api/inference-request.js';
 import type { ResponseObserver } from '../../proxy/observer.js';
 import type { RelayResult } from '../../proxy/relay.js';
-import { ContentTemplate } from './content-template.js';
+import { ContentTemplate } from '../../api/content-template.js';
+import { SseParser } from '../../api/sse-parser.js';
 import { asRecord, asString, type Json, parseJson } from './json.js';
-import { SseParser } from './sse-parser.js';
 import { StreamFold } from './stream-fold.js';
 import { type TokenUsage, usageFrom } from './usage.js';
 

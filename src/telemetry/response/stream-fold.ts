@@ -7,10 +7,11 @@
  * first chunk that has them, `usage` from the last chunk that has one; `object` stays
  * `chat.completion.chunk` as Envoy AI Gateway records it.
  */
+import type { StreamKind } from '../../api/content-template.js';
 import { asArray, asRecord, asString, type Json } from './json.js';
 import { type TokenUsage, usageFrom } from './usage.js';
 
-export type StreamKind = 'chat' | 'completion';
+export type { StreamKind };
 
 interface ToolCallFold {
   id?: string;

@@ -9,8 +9,14 @@
  * a role, a finish reason, usage) is parsed as usual, so the folded response is the same
  * either way.
  */
-import { asArray, asRecord, type Json } from './json.js';
-import type { StreamKind } from './stream-fold.js';
+
+/** The two streamed APIs: chat completions (`delta.content`) and completions (`text`). */
+export type StreamKind = 'chat' | 'completion';
+
+type Json = Readonly<Record<string, unknown>>;
+
+const asRecord = (value: unknown): Json | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 
 /** Choice fields a plain piece may come with, when null. */
 const NULL_ALLOWED = new Set(['finish_reason', 'logprobs']);
@@ -30,8 +36,8 @@ export class ContentTemplate {
    */
   static from(kind: StreamKind, data: string, chunk: Json): ContentTemplate | undefined {
     if (chunk['usage'] != null) return undefined;
-    const choices = asArray(chunk['choices']);
-    if (choices.length !== 1) return undefined;
+    const choices = chunk['choices'];
+    if (!Array.isArray(choices) || choices.length !== 1) return undefined;
     const choice = asRecord(choices[0]);
     if (!choice) return undefined;
     const field = kind === 'chat' ? 'delta' : 'text';
