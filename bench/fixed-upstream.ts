@@ -1,6 +1,7 @@
 /**
  * Loopback servers for benchmarks, in their own process: a model server that answers every
- * chat completion with the same response (JSON, or an SSE stream when the request asks),
+ * chat completion with the same response (JSON, or an SSE stream when the request asks)
+ * and `/metrics` with an idle vLLM engine's gauges,
  * and an OTLP/HTTP sink that accepts and drops spans. Prints `{"upstream":PORT,"otlp":PORT}`.
  *
  *   node dist/bench/fixed-upstream.js [--only upstream|otlp] [--port N]
@@ -49,7 +50,23 @@ const sse = [
   .map((c) => `data: ${JSON.stringify(c)}\n\n`)
   .concat('data: [DONE]\n\n');
 
+/** What a vLLM engine's `/metrics` shows when idle; the gateway scrapes it for routing. */
+const METRICS = [
+  '# TYPE vllm:num_requests_running gauge',
+  'vllm:num_requests_running{model_name="bench-model"} 0',
+  '# TYPE vllm:num_requests_waiting gauge',
+  'vllm:num_requests_waiting{model_name="bench-model"} 0',
+  '# TYPE vllm:kv_cache_usage_perc gauge',
+  'vllm:kv_cache_usage_perc{model_name="bench-model"} 0',
+  '',
+].join('\n');
+
 const upstream = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  if (req.method === 'GET' && req.url === '/metrics') {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(METRICS);
+    return;
+  }
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
