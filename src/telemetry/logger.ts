@@ -1,13 +1,13 @@
 /**
  * Structured JSON logs (pino), written asynchronously so logging never blocks a request,
- * and in batches: lines collect in a buffer written when it holds 4 KiB or every 100 ms,
- * and at exit. One write per access-log line cost a busy gateway more than the line's
- * formatting (a thread-pool round trip each); a line now reaches stdout at most 100 ms
- * after it was logged. When stdout is a terminal the lines are pretty-printed instead.
+ * and in batches (`log-batcher.ts`): lines are written when 4 KiB have collected, after
+ * 100 ms otherwise, and at exit. One write per access-log line cost a busy gateway more
+ * than the line's formatting; a line now reaches stdout at most 100 ms after it was logged. When stdout is a terminal the lines are pretty-printed instead.
  * Secrets never reach a log: headers are not logged, and known secret fields are redacted
  * as a second line of defence.
  */
 import pino, { type Logger } from 'pino';
+import { LogBatcher } from './log-batcher.js';
 
 export type { Logger };
 
@@ -53,8 +53,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     });
   }
   if (options.sync) return pino(base, pino.destination({ dest: 1, sync: true }));
-  return pino(
-    base,
-    pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }),
-  );
+  const destination = pino.destination({ dest: 1, sync: false });
+  const batcher = new LogBatcher(destination, LOG_BATCH_BYTES, LOG_FLUSH_MS);
+  // Queued lines join the destination before pino's own exit handler flushes it.
+  process.prependListener('exit', () => batcher.flush());
+  return pino(base, batcher);
 }
