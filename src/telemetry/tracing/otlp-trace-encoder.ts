@@ -24,52 +24,122 @@ const FIXED32 = 5;
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
 
-const INITIAL_BYTES = 64 * 1024;
-const EMPTY = Buffer.alloc(0);
+/** First size of the buffer of one resource and scope's spans; it doubles as needed. */
+const GROUP_BYTES = 64 * 1024;
 /** Attribute keys kept encoded; beyond this, keys are encoded each time. */
 const MAX_CACHED_KEYS = 4096;
 
 type Resource = ReadableSpan['resource'];
 type Scope = ReadableSpan['instrumentationScope'];
 
-export class OtlpTraceEncoder {
-  private buf = EMPTY;
-  private pos = 0;
-  /** Bytes the previous request took: the next buffer's first size. */
-  private lastSize = INITIAL_BYTES;
-  private readonly keys = new Map<string, Buffer>();
+/** Attribute keys encoded once, shared by every writer of one exporter. */
+export class KeyCache {
+  readonly encoded = new Map<string, Buffer>();
+}
 
-  /** The request for `spans`, grouped by resource and scope as the SDK's serializer does. */
-  encode(spans: readonly ReadableSpan[]): Uint8Array {
-    // A fresh buffer per request: the transport keeps the bytes while it sends them.
-    this.buf = Buffer.allocUnsafe(Math.max(INITIAL_BYTES, Math.ceil(this.lastSize * 1.25)));
-    this.pos = 0;
-    const resources = new Map<Resource, Map<Scope, ReadableSpan[]>>();
-    for (const span of spans) {
-      let scopes = resources.get(span.resource);
-      if (!scopes) resources.set(span.resource, (scopes = new Map()));
-      let list = scopes.get(span.instrumentationScope);
-      if (!list) scopes.set(span.instrumentationScope, (list = []));
-      list.push(span);
-    }
-    for (const [resource, scopes] of resources) {
-      this.tag(1, LENGTH_DELIMITED);
-      const start = this.open();
-      this.resource(resource);
-      for (const list of scopes.values()) {
-        this.tag(2, LENGTH_DELIMITED);
-        this.scopeSpans(list[0]!.instrumentationScope, list);
-      }
-      if (resource.schemaUrl) this.stringField(3, resource.schemaUrl);
-      this.close(start);
-    }
-    const request = this.buf.subarray(0, this.pos);
-    this.lastSize = this.pos;
-    this.buf = EMPTY;
-    return request;
+/**
+ * Spans encoded one by one, as they end, grouped by resource and instrumentation scope;
+ * `finish` wraps them into one request. Encoding at the end of each span lets the span
+ * object be collected at once, instead of surviving (and being copied by the garbage
+ * collector) until its batch is exported.
+ */
+export class OtlpSpanBatch {
+  private groups = new Map<Resource, Map<Scope, ProtoWriter>>();
+  private spans = 0;
+
+  constructor(private readonly keys: KeyCache = new KeyCache()) {}
+
+  /** Spans added since the last `finish`. */
+  get count(): number {
+    return this.spans;
   }
 
-  private resource(resource: Resource): void {
+  /**
+   * Resolves once every resource of the batch has its attributes: detectors may add some
+   * asynchronously (`host.id`), and the SDK waits for them before it exports.
+   */
+  async resourcesSettled(): Promise<void> {
+    const pending = [...this.groups.keys()].filter(
+      (r) => r.asyncAttributesPending && r.waitForAsyncAttributes,
+    );
+    if (pending.length) await Promise.all(pending.map((r) => r.waitForAsyncAttributes!()));
+  }
+
+  add(span: ReadableSpan): void {
+    let scopes = this.groups.get(span.resource);
+    if (!scopes) this.groups.set(span.resource, (scopes = new Map()));
+    let writer = scopes.get(span.instrumentationScope);
+    if (!writer) scopes.set(span.instrumentationScope, (writer = new ProtoWriter(this.keys, GROUP_BYTES)));
+    writer.tag(2, LENGTH_DELIMITED);
+    writer.span(span);
+    this.spans++;
+  }
+
+  /** The request for every span added (empty when none), in the order the SDK groups them. */
+  finish(): Uint8Array {
+    const pieces: Uint8Array[] = [];
+    for (const [resource, scopes] of this.groups) {
+      const head = new ProtoWriter(this.keys, 1024);
+      head.resource(resource);
+      const parts: Uint8Array[] = [head.bytes()];
+      let length = parts[0]!.length;
+      for (const [scope, writer] of scopes) {
+        const scopeHead = new ProtoWriter(this.keys, 256);
+        scopeHead.scope(scope);
+        const spans = writer.bytes();
+        const tail = new ProtoWriter(this.keys, 64);
+        if (scope.schemaUrl) tail.stringField(3, scope.schemaUrl);
+        const scopeBytes = scopeHead.pos + spans.length + tail.pos;
+        const frame = new ProtoWriter(this.keys, 16);
+        frame.tag(2, LENGTH_DELIMITED);
+        frame.varint(scopeBytes);
+        parts.push(frame.bytes(), scopeHead.bytes(), spans, tail.bytes());
+        length += frame.pos + scopeBytes;
+      }
+      const tail = new ProtoWriter(this.keys, 64);
+      if (resource.schemaUrl) tail.stringField(3, resource.schemaUrl);
+      parts.push(tail.bytes());
+      length += tail.pos;
+      const frame = new ProtoWriter(this.keys, 16);
+      frame.tag(1, LENGTH_DELIMITED);
+      frame.varint(length);
+      pieces.push(frame.bytes(), ...parts);
+    }
+    this.groups = new Map();
+    this.spans = 0;
+    return Buffer.concat(pieces);
+  }
+}
+
+/** Encodes whole batches: the SDK serializer's job, for the same spans, with the same bytes. */
+export class OtlpTraceEncoder {
+  private readonly keys = new KeyCache();
+
+  encode(spans: readonly ReadableSpan[]): Uint8Array {
+    const batch = new OtlpSpanBatch(this.keys);
+    for (const span of spans) batch.add(span);
+    return batch.finish();
+  }
+}
+
+/** A growing buffer and the protobuf primitives the trace messages need. */
+class ProtoWriter {
+  private buf: Buffer;
+  pos = 0;
+
+  constructor(
+    private readonly keys: KeyCache,
+    initialBytes: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** What was written (a view of the writer's buffer). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  resource(resource: Resource): void {
     this.tag(1, LENGTH_DELIMITED);
     const start = this.open();
     if (resource.attributes) this.attributes(1, resource.attributes);
@@ -78,10 +148,10 @@ export class OtlpTraceEncoder {
     this.close(start);
   }
 
-  private scopeSpans(scope: Scope, spans: readonly ReadableSpan[]): void {
-    const start = this.open();
+  /** `ScopeSpans.scope`: the instrumentation scope, as field 1. */
+  scope(scope: Scope): void {
     this.tag(1, LENGTH_DELIMITED);
-    const scopeStart = this.open();
+    const start = this.open();
     this.stringField(1, scope.name);
     if (scope.version) this.stringField(2, scope.version);
     const extra = scope as { attributes?: Attributes; droppedAttributesCount?: number };
@@ -90,16 +160,10 @@ export class OtlpTraceEncoder {
       this.tag(4, VARINT);
       this.varint(extra.droppedAttributesCount);
     }
-    this.close(scopeStart);
-    for (const span of spans) {
-      this.tag(2, LENGTH_DELIMITED);
-      this.span(span);
-    }
-    if (scope.schemaUrl) this.stringField(3, scope.schemaUrl);
     this.close(start);
   }
 
-  private span(span: ReadableSpan): void {
+  span(span: ReadableSpan): void {
     const start = this.open();
     const context = span.spanContext();
     this.hexField(1, context.traceId);
@@ -190,7 +254,7 @@ export class OtlpTraceEncoder {
 
   /** `KeyValue.key`, from the cache of encoded keys. */
   private key(key: string): void {
-    let encoded = this.keys.get(key);
+    let encoded = this.keys.encoded.get(key);
     if (!encoded) {
       const bytes = Buffer.from(key, 'utf8');
       encoded = Buffer.allocUnsafe(1 + varintSize(bytes.length) + bytes.length);
@@ -204,7 +268,7 @@ export class OtlpTraceEncoder {
         encoded[at++] = (v & 0x7f) | 0x80;
       }
       bytes.copy(encoded, at);
-      if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(key, encoded);
+      if (this.keys.encoded.size < MAX_CACHED_KEYS) this.keys.encoded.set(key, encoded);
     }
     this.ensure(encoded.length);
     this.buf.set(encoded, this.pos);
@@ -284,12 +348,12 @@ export class OtlpTraceEncoder {
     this.buf = bigger;
   }
 
-  private tag(field: number, wireType: number): void {
+  tag(field: number, wireType: number): void {
     this.varint((field << 3) | wireType);
   }
 
   /** An unsigned value below 2^32. */
-  private varint(value: number): void {
+  varint(value: number): void {
     this.ensure(5);
     let v = value >>> 0;
     while (v > 0x7f) {
@@ -341,7 +405,7 @@ export class OtlpTraceEncoder {
     this.pos += 8;
   }
 
-  private stringField(field: number, value: string): void {
+  stringField(field: number, value: string): void {
     this.tag(field, LENGTH_DELIMITED);
     // UTF-8 takes at most 3 bytes per UTF-16 unit; the length varint at most 5.
     this.ensure(value.length * 3 + 5);

@@ -11,7 +11,8 @@
 import { type DiagLogger, DiagLogLevel, diag, type Tracer, trace } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import { capturesMessages, type TraceConfig } from '../openinference/trace-config.js';
-import { OtlpProtoTraceExporter } from './otlp-proto-exporter.js';
+import { batchSettingsFromEnv, EncodingSpanProcessor } from './encoding-span-processor.js';
+import { otlpProtoBatchExporter } from './otlp-proto-exporter.js';
 import { tracingSettingsFrom } from './tracing-settings.js';
 
 export interface Tracing {
@@ -30,15 +31,18 @@ export async function startTracing(
   if (env['OTEL_LOG_LEVEL'] === undefined) diag.setLogger(pinoDiag(logger), DiagLogLevel.WARN);
   const [{ NodeSDK }, { defaultResource, envDetector, hostDetector, resourceFromAttributes }] =
     await Promise.all([import('@opentelemetry/sdk-node'), import('@opentelemetry/resources')]);
-  // The usual case, one OTLP http/protobuf exporter, gets the faster span encoder; other
-  // exporters and protocols are built by the SDK from the environment as usual.
+  // The usual case, one OTLP http/protobuf exporter, gets spans encoded as they end
+  // (encoding-span-processor.ts); other exporters and protocols are built by the SDK from
+  // the environment as usual.
   const settings = tracingSettingsFrom(env);
-  const fastOtlp =
+  const encodeAtEnd =
     settings.exporters.length === 1 &&
     settings.exporters[0] === 'otlp' &&
     settings.protocol === 'http/protobuf';
   const sdk = new NodeSDK({
-    ...(fastOtlp ? { traceExporter: new OtlpProtoTraceExporter() } : {}),
+    ...(encodeAtEnd
+      ? { spanProcessors: [new EncodingSpanProcessor(otlpProtoBatchExporter(), batchSettingsFromEnv(env))] }
+      : {}),
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (read by envDetector) override this default.
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': DEFAULT_SERVICE_NAME })),
     resourceDetectors: [envDetector, hostDetector],
