@@ -11,8 +11,6 @@
 import { type DiagLogger, DiagLogLevel, diag, type Tracer, trace } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import { capturesMessages, type TraceConfig } from '../openinference/trace-config.js';
-import { batchSettingsFromEnv, EncodingSpanProcessor } from './encoding-span-processor.js';
-import { otlpProtoBatchExporter } from './otlp-proto-exporter.js';
 import { tracingSettingsFrom } from './tracing-settings.js';
 
 export interface Tracing {
@@ -39,10 +37,9 @@ export async function startTracing(
     settings.exporters.length === 1 &&
     settings.exporters[0] === 'otlp' &&
     settings.protocol === 'http/protobuf';
+  const spanProcessors = encodeAtEnd ? [await encodingProcessor(env)] : undefined;
   const sdk = new NodeSDK({
-    ...(encodeAtEnd
-      ? { spanProcessors: [new EncodingSpanProcessor(otlpProtoBatchExporter(), batchSettingsFromEnv(env))] }
-      : {}),
+    ...(spanProcessors ? { spanProcessors } : {}),
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (read by envDetector) override this default.
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': DEFAULT_SERVICE_NAME })),
     resourceDetectors: [envDetector, hostDetector],
@@ -59,6 +56,15 @@ export async function startTracing(
     tracer: trace.getTracer('switchyard'),
     shutdown: () => sdk.shutdown(),
   };
+}
+
+/** Loaded with the SDK, only when tracing is on. */
+async function encodingProcessor(env: NodeJS.ProcessEnv) {
+  const [{ batchSettingsFromEnv, EncodingSpanProcessor }, { otlpProtoBatchExporter }] = await Promise.all([
+    import('./encoding-span-processor.js'),
+    import('./otlp-proto-exporter.js'),
+  ]);
+  return new EncodingSpanProcessor(otlpProtoBatchExporter(), batchSettingsFromEnv(env));
 }
 
 /**
