@@ -65,9 +65,10 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
     body: options.body,
     connectTimeoutMs: options.timeouts.connectMs,
     firstByteTimeoutMs: options.timeouts.firstByteMs,
+    idleTimeoutMs: options.timeouts.idleMs,
     signal: options.signal,
   });
-  const status = upstream.statusCode ?? 502;
+  const status = upstream.statusCode;
   if (options.fallbackOnStatus?.(status)) {
     upstream.destroy();
     throw new UpstreamError('server_error', options.endpoint.id, true, undefined, status);
@@ -81,7 +82,6 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
     upstream,
     client: res,
     endpoint: options.endpoint.id,
-    idleTimeoutMs: options.timeouts.idleMs,
     observer: options.observer,
     onObserverError: options.onObserverError,
     signal: options.signal,
