@@ -92,9 +92,11 @@ export class RequestSpan {
   }
 
   end(record: SpanRecord, at: number): void {
-    const sink = this.redactor.sink();
-    const failure = spanAttributes(sink, record);
-    this.span.setAttributes(sink.attributes);
+    const span = this.span;
+    const failure = spanAttributes(
+      this.redactor.forwardingSink((key, value) => span.setAttribute(key, value)),
+      record,
+    );
     if (failure) {
       const event = this.redactor.sink();
       event.set('exception.type', failure.exceptionType);
