@@ -32,6 +32,7 @@ import {
   wantsEmbeddedFleet,
 } from './embedded-fleet.js';
 import { type FlagSpec, type FlagValues, formatHelp, parseCommand } from './flags.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { UsageError } from './usage-error.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
@@ -238,6 +239,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError(`invalid value "${pageSize}" for --mcp-page-size: must be at least 1`);
   // Telemetry variables are checked before anything starts (a bad one exits 2).
   const telemetrySettings = checkedTelemetrySettings(env);
+  limitHeapGrowth(process.execArgv, env['NODE_OPTIONS']);
   const logger = createLogger({ level: f['log-level'] as string });
   let loaded = loadRoutes({
     ...(f['endpoints-config'] ? { endpointsFile: f['endpoints-config'] as string } : {}),
