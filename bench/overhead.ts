@@ -258,6 +258,7 @@ function environment() {
     readFileSync(join(REPO, 'node_modules/@portkey-ai/gateway/package.json'), 'utf8'),
   ) as { version: string };
   return {
+    commit: version('git', ['-C', REPO, 'describe', '--always', '--dirty']),
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.availableParallelism(),
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
