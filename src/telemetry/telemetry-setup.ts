@@ -71,7 +71,9 @@ export async function setUpTelemetry(
   let tracing: Tracing | undefined;
   if (settings.tracing.enabled) tracing = await startTracing(env, settings.traceConfig, logger);
   const redactor = new Redactor(settings.traceConfig);
-  const spans = tracing ? new RequestSpans(tracing.tracer, redactor, settings.headers.spans) : undefined;
+  const spans = tracing
+    ? new RequestSpans(tracing.tracer, redactor, settings.headers.spans, tracing.attachCountLimit)
+    : undefined;
   const mcpSpans = tracing ? new McpSpans(tracing.tracer, redactor) : undefined;
   return {
     settings,

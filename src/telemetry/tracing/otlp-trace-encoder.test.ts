@@ -10,7 +10,8 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { nanosSplit, OtlpTraceEncoder } from './otlp-trace-encoder.js';
+import { attachAttributes } from './attached-attributes.js';
+import { nanosSplit, OtlpSpanBatch, OtlpTraceEncoder } from './otlp-trace-encoder.js';
 
 function provider(attributes: Record<string, string>, exporter: InMemorySpanExporter) {
   return new BasicTracerProvider({
@@ -127,6 +128,86 @@ describe('OtlpTraceEncoder', () => {
     const copy = Buffer.from(first);
     encoder.encode(spans.slice(1));
     assert.ok(Buffer.from(first).equals(copy));
+  });
+});
+
+/** Spans with the same ids and times, so two of them encode alike when their attributes do. */
+function sameIdTracer(exporter: InMemorySpanExporter, attributeCountLimit?: number) {
+  return new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'switchyard' }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    idGenerator: {
+      generateTraceId: () => '0af7651916cd43dd8448eb211c80319c',
+      generateSpanId: () => 'b7ad6b7169203331',
+    },
+    ...(attributeCountLimit !== undefined ? { spanLimits: { attributeCountLimit } } : {}),
+  }).getTracer('switchyard', '1.2.3');
+}
+
+const ATTACHED: [string, string | number | boolean | string[] | undefined][] = [
+  ['openinference.span.kind', 'LLM'],
+  ['llm.input_messages.0.message.content', 'Grüße, 世界 🦊'],
+  ['skipped', undefined],
+  ['llm.token_count.prompt', 24],
+  ['switchyard.routing.fallback', false],
+  ['switchyard.routing.candidates', ['127.0.0.1:8001', '127.0.0.1:8002']],
+  ['output.value', 'The quick brown fox jumps over the lazy dog. '.repeat(40)],
+];
+
+/** The same span twice: attributes set through the SDK, and attached for the encoder. */
+function setAndAttached(countLimit?: number): { set: ReadableSpan; attached: ReadableSpan } {
+  const exporter = new InMemorySpanExporter();
+  const tracer = sameIdTracer(exporter, countLimit);
+  const options = { kind: SpanKind.INTERNAL, startTime: [1_763_770_000, 5] as [number, number] };
+  const set = tracer.startSpan('ChatCompletion', options);
+  set.setAttribute('preset', 'at start');
+  for (const [key, value] of ATTACHED) if (value !== undefined) set.setAttribute(key, value);
+  set.end([1_763_770_001, 5]);
+  const attached = tracer.startSpan('ChatCompletion', options);
+  attached.setAttribute('preset', 'at start');
+  attachAttributes(attached, {
+    write: (to) => {
+      for (const [key, value] of ATTACHED) to(key, value);
+    },
+    countLimit: countLimit ?? 128,
+  });
+  attached.end([1_763_770_001, 5]);
+  const [first, second] = exporter.getFinishedSpans();
+  return { set: first!, attached: second! };
+}
+
+describe('attached attributes', () => {
+  it('encode as the same attributes set on the span would', () => {
+    const { set, attached } = setAndAttached();
+    const expected = Buffer.from(ProtobufTraceSerializer.serializeRequest([set])!);
+    assert.ok(Buffer.from(new OtlpTraceEncoder().encode([attached])).equals(expected));
+  });
+
+  it('keep the count limit and count what they drop, as the SDK does', () => {
+    const { set, attached } = setAndAttached(3);
+    assert.equal(set.droppedAttributesCount, 4);
+    const expected = Buffer.from(ProtobufTraceSerializer.serializeRequest([set])!);
+    assert.ok(Buffer.from(new OtlpTraceEncoder().encode([attached])).equals(expected));
+  });
+
+  it('leave no bytes in the batch when one cannot be built', () => {
+    const { set } = setAndAttached();
+    const exporter = new InMemorySpanExporter();
+    const broken = sameIdTracer(exporter).startSpan('Broken');
+    attachAttributes(broken, {
+      write: (to) => {
+        to('first', 'written, then taken back');
+        throw new Error('cannot build');
+      },
+      countLimit: 128,
+    });
+    broken.end();
+    const batch = new OtlpSpanBatch();
+    batch.add(set);
+    assert.throws(() => batch.add(exporter.getFinishedSpans()[0]!), /cannot build/);
+    assert.equal(batch.count, 1);
+    const expected = Buffer.from(ProtobufTraceSerializer.serializeRequest([set])!);
+    assert.ok(Buffer.from(batch.finish()).equals(expected));
   });
 });
 

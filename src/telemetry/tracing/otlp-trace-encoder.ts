@@ -13,6 +13,7 @@
  */
 import type { Attributes, AttributeValue, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { type AttachedAttributes, takeAttachedAttributes } from './attached-attributes.js';
 
 /** Protobuf wire types. */
 const VARINT = 0;
@@ -70,8 +71,15 @@ export class OtlpSpanBatch {
     if (!scopes) this.groups.set(span.resource, (scopes = new Map()));
     let writer = scopes.get(span.instrumentationScope);
     if (!writer) scopes.set(span.instrumentationScope, (writer = new ProtoWriter(this.keys, GROUP_BYTES)));
-    writer.tag(2, LENGTH_DELIMITED);
-    writer.span(span);
+    // A span that fails half-written (an attribute that cannot be built) leaves no bytes.
+    const before = writer.pos;
+    try {
+      writer.tag(2, LENGTH_DELIMITED);
+      writer.span(span);
+    } catch (err) {
+      writer.pos = before;
+      throw err;
+    }
     this.spans++;
   }
 
@@ -79,6 +87,9 @@ export class OtlpSpanBatch {
   finish(): Uint8Array {
     const pieces: Uint8Array[] = [];
     for (const [resource, scopes] of this.groups) {
+      // A group whose only span failed to encode holds no bytes and is left out.
+      for (const [scope, writer] of scopes) if (writer.pos === 0) scopes.delete(scope);
+      if (scopes.size === 0) continue;
       const head = new ProtoWriter(this.keys, 1024);
       head.resource(resource);
       const parts: Uint8Array[] = [head.bytes()];
@@ -125,6 +136,7 @@ export class OtlpTraceEncoder {
 /** A growing buffer and the protobuf primitives the trace messages need. */
 class ProtoWriter {
   private buf: Buffer;
+  /** Bytes written; set back only to drop what was written after an earlier position. */
   pos = 0;
 
   constructor(
@@ -183,9 +195,12 @@ class ProtoWriter {
     this.hrTime(span.startTime);
     this.tag(8, FIXED64);
     this.hrTime(span.endTime);
+    let dropped = span.droppedAttributesCount;
     if (span.attributes) this.attributes(9, span.attributes);
+    const more = takeAttachedAttributes(span);
+    if (more) dropped += this.attached(9, more, span.attributes ? Object.keys(span.attributes).length : 0);
     this.tag(10, VARINT);
-    this.varint(span.droppedAttributesCount);
+    this.varint(dropped);
     for (const event of span.events) this.event(event);
     this.tag(12, VARINT);
     this.varint(span.droppedEventsCount);
@@ -250,6 +265,32 @@ class ProtoWriter {
       this.close(value);
       this.close(start);
     }
+  }
+
+  /**
+   * Attributes attached to the span (attached-attributes.ts), after the `present` ones it
+   * has, up to the count limit; answers how many were dropped.
+   */
+  private attached(field: number, attached: AttachedAttributes, present: number): number {
+    let room = attached.countLimit - present;
+    let dropped = 0;
+    attached.write((key, value) => {
+      if (value === undefined || value === null) return;
+      if (room <= 0) {
+        dropped++;
+        return;
+      }
+      room--;
+      this.tag(field, LENGTH_DELIMITED);
+      const start = this.open();
+      this.key(key);
+      this.tag(2, LENGTH_DELIMITED);
+      const valueStart = this.open();
+      this.anyValue(value);
+      this.close(valueStart);
+      this.close(start);
+    });
+    return dropped;
   }
 
   /** `KeyValue.key`, from the cache of encoded keys. */

@@ -15,6 +15,12 @@ import { tracingSettingsFrom } from './tracing-settings.js';
 
 export interface Tracing {
   readonly tracer: Tracer;
+  /**
+   * Set when spans may attach their attributes for the encoder to write
+   * (attached-attributes.ts): the attribute count limit to keep. Unset when another
+   * processor or exporter reads spans, or an attribute value length limit is configured.
+   */
+  readonly attachCountLimit?: number;
   /** Exports every span still queued, then stops. */
   shutdown(): Promise<void>;
 }
@@ -38,6 +44,8 @@ export async function startTracing(
     settings.exporters[0] === 'otlp' &&
     settings.protocol === 'http/protobuf';
   const spanProcessors = encodeAtEnd ? [await encodingProcessor(env)] : undefined;
+  const spanLimits = spanLimitsFor(env, traceConfig);
+  const attachCountLimit = encodeAtEnd ? attachableCountLimit(env, spanLimits) : undefined;
   const sdk = new NodeSDK({
     ...(spanProcessors ? { spanProcessors } : {}),
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (read by envDetector) override this default.
@@ -49,11 +57,12 @@ export async function startTracing(
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],
-    spanLimits: spanLimitsFor(env, traceConfig),
+    spanLimits,
   });
   sdk.start();
   return {
     tracer: trace.getTracer('switchyard'),
+    ...(attachCountLimit !== undefined ? { attachCountLimit } : {}),
     shutdown: () => sdk.shutdown(),
   };
 }
@@ -75,6 +84,25 @@ async function encodingProcessor(env: NodeJS.ProcessEnv) {
 function spanLimitsFor(env: NodeJS.ProcessEnv, config: TraceConfig): { attributeCountLimit?: number } {
   const operatorSet = env['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'] ?? env['OTEL_ATTRIBUTE_COUNT_LIMIT'];
   return operatorSet === undefined && capturesMessages(config) ? { attributeCountLimit: 100_000 } : {};
+}
+
+/** The SDK's default `attributeCountLimit`. */
+const SDK_ATTRIBUTE_COUNT_LIMIT = 128;
+
+/**
+ * The attribute count limit the SDK applies, when it can be known without re-reading the
+ * SDK's variables: the one set here, or the SDK default when no limit variable is set.
+ * Undefined (attach nothing) when the operator set any attribute limit variable.
+ */
+function attachableCountLimit(
+  env: NodeJS.ProcessEnv,
+  limits: { attributeCountLimit?: number },
+): number | undefined {
+  const lengthLimit = ['OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'];
+  if (lengthLimit.some((name) => env[name]?.trim())) return undefined;
+  if (limits.attributeCountLimit !== undefined) return limits.attributeCountLimit;
+  const countLimit = ['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT'];
+  return countLimit.some((name) => env[name]?.trim()) ? undefined : SDK_ATTRIBUTE_COUNT_LIMIT;
 }
 
 /** OpenTelemetry's own warnings (an exporter that cannot reach its endpoint) in the gateway's log. */
