@@ -260,7 +260,8 @@ function environment() {
   return {
     commit: version('git', ['-C', REPO, 'describe', '--always', '--dirty']),
     cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.availableParallelism(),
+    // Not availableParallelism(): this process is pinned to one core by then.
+    cores: os.cpus().length,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     wrk: version('wrk', ['--version']),
