@@ -13,7 +13,7 @@ const e2e = args.includes('--e2e');
 const reliability = args.includes('--reliability');
 const E2E_DIR = 'dist/test/e2e/';
 const RELIABILITY_DIR = 'dist/test/reliability/';
-const roots = e2e ? [E2E_DIR] : reliability ? [RELIABILITY_DIR] : ['dist/src', 'dist/test'];
+const roots = e2e ? [E2E_DIR] : reliability ? [RELIABILITY_DIR] : ['dist/src', 'dist/test', 'dist/bench'];
 const filters = args.filter((a) => a !== '--e2e' && a !== '--reliability');
 
 function collect(dir, out) {

@@ -106,7 +106,9 @@ describe('active health checks', () => {
         assert.equal(res.headers['target-pod'], a.upstream.address, algorithm);
       }
     }
-    const out = gateway.process.logs().find((l) => l.msg.startsWith('endpoint failed its health checks'));
+    const out = await gateway.process.waitForLog((l) =>
+      l.msg.startsWith('endpoint failed its health checks'),
+    );
     assert.equal(out?.['endpoint'], b.upstream.address);
     assert.equal(out?.['problem'], 'HTTP 503');
 
@@ -125,8 +127,12 @@ describe('active health checks', () => {
     }
     b.state.reset = false;
     await waitUntil(async () => (await healthy(gateway, b.upstream.address)) === 1, 'b is readmitted');
-    const ejected = gateway.process.logs().filter((l) => l.msg === 'upstream failed before responding');
-    assert.ok(ejected.some((l) => l['ejected'] === true && l['endpoint'] === b.upstream.address));
+    await gateway.process.waitForLog(
+      (l) =>
+        l.msg === 'upstream failed before responding' &&
+        l['ejected'] === true &&
+        l['endpoint'] === b.upstream.address,
+    );
   });
 });
 

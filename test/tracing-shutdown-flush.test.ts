@@ -20,26 +20,30 @@ describe('tracing: flush on shutdown', () => {
     await receiver?.close();
   });
 
-  it('exports the queued span on SIGTERM although the batch delay is a minute away', async () => {
-    const gateway = await startGateway(
-      ['--endpoints-config', writeEndpointsFile({ qwen: [upstream.address] })],
-      {
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '60000',
-      },
-    );
-    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'x-request-id': 'flush-1' },
-      body: JSON.stringify({ model: 'qwen', messages: [{ role: 'user', content: 'bye' }] }),
+  for (const protocol of ['http/json', 'http/protobuf'] as const) {
+    it(`exports the queued span on SIGTERM although the batch delay is a minute away (${protocol})`, async () => {
+      const requestId = `flush-${protocol}`;
+      const gateway = await startGateway(
+        ['--endpoints-config', writeEndpointsFile({ qwen: [upstream.address] })],
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          OTEL_BSP_SCHEDULE_DELAY: '60000',
+        },
+      );
+      const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'x-request-id': requestId },
+        body: JSON.stringify({ model: 'qwen', messages: [{ role: 'user', content: 'bye' }] }),
+      });
+      await res.text();
+      const mine = () => receiver.spans.filter((s) => s.attributes['switchyard.request_id'] === requestId);
+      assert.equal(mine().length, 0, 'nothing exported yet');
+      assert.equal(await gateway.stop('SIGTERM'), 0);
+      assert.deepEqual(
+        mine().map((s) => s.name),
+        ['ChatCompletion'],
+      );
     });
-    await res.text();
-    assert.equal(receiver.spans.length, 0, 'nothing exported yet');
-    assert.equal(await gateway.stop('SIGTERM'), 0);
-    assert.deepEqual(
-      receiver.spans.map((s) => [s.name, s.attributes['switchyard.request_id']]),
-      [['ChatCompletion', 'flush-1']],
-    );
-  });
+  }
 });

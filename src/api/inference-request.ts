@@ -17,6 +17,8 @@ export interface InferenceRequest {
   readonly body: Readonly<Record<string, unknown>>;
   /** The bytes the client sent, forwarded as they are when nothing needs rewriting. */
   readonly raw: Buffer;
+  /** `raw` decoded, as parsed (kept for spans' `input.value`: decoded once per request). */
+  readonly text: string;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -75,7 +77,7 @@ export function parseInferenceRequest(operation: Operation, raw: Buffer): Infere
     throw Errors.invalidField('stream', 'embeddings cannot be streamed');
   }
   checkPromptShape(operation, fields);
-  return { operation, model, stream: stream === true, body: fields, raw };
+  return { operation, model, stream: stream === true, body: fields, raw, text };
 }
 
 function checkPromptShape(operation: Operation, fields: Record<string, unknown>): void {

@@ -35,6 +35,7 @@ import {
 import { type FlagSpec, type FlagValues, formatHelp, parseCommand } from './flags.js';
 import { reloadConfig } from './config-reload.js';
 import { RELIABILITY_FLAGS, reliabilitySettings } from './reliability-flags.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { UsageError } from './usage-error.js';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
@@ -253,6 +254,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
   const reliability = reliabilitySettings(f);
   // Telemetry variables are checked before anything starts (a bad one exits 2).
   const telemetrySettings = checkedTelemetrySettings(env);
+  limitHeapGrowth(process.execArgv, env['NODE_OPTIONS']);
   const logLevel = f['debug'] && f['log-level'] !== 'trace' ? 'debug' : (f['log-level'] as string);
   const logger = createLogger({ level: logLevel });
   const routeSources = {

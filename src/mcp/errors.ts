@@ -73,7 +73,4 @@ export function fromBackendError(err: McpError): RpcError {
   return new RpcError(err.code, message, err.data);
 }
 
-/** A JSON-RPC error response written directly by the HTTP layer (no request was dispatched). */
-export function jsonRpcErrorBody(code: number, message: string, id: string | number | null = null): string {
-  return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id });
-}
+export { jsonRpcErrorBody } from './json-rpc.js';

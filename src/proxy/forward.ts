@@ -17,6 +17,17 @@ import { UpstreamError } from './upstream-error.js';
 /** Client headers that never go upstream as they are: the gateway rewrites them. */
 const ALWAYS_DROPPED = ['host', 'content-length', 'accept-encoding', 'expect', 'routing-strategy'];
 
+/** Dropped headers as a set, per adapter list (adapters keep one list for their lifetime). */
+const dropSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function droppedHeaders(adapterDrops: readonly string[]): ReadonlySet<string> {
+  let set = dropSets.get(adapterDrops);
+  if (!set) {
+    set = new Set([...ALWAYS_DROPPED, ...adapterDrops]);
+    dropSets.set(adapterDrops, set);
+  }
+  return set;
+}
+
 export interface ForwardOptions {
   readonly client: { readonly req: IncomingMessage; readonly res: ServerResponse };
   readonly endpoint: EndpointSpec;
@@ -54,9 +65,10 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
     body: options.body,
     connectTimeoutMs: options.timeouts.connectMs,
     firstByteTimeoutMs: options.timeouts.firstByteMs,
+    idleTimeoutMs: options.timeouts.idleMs,
     signal: options.signal,
   });
-  const status = upstream.statusCode ?? 502;
+  const status = upstream.statusCode;
   if (options.fallbackOnStatus?.(status)) {
     upstream.destroy();
     throw new UpstreamError('server_error', options.endpoint.id, true, undefined, status);
@@ -70,7 +82,6 @@ export async function forward(options: ForwardOptions): Promise<ForwardResult> {
     upstream,
     client: res,
     endpoint: options.endpoint.id,
-    idleTimeoutMs: options.timeouts.idleMs,
     observer: options.observer,
     onObserverError: options.onObserverError,
     signal: options.signal,
@@ -85,8 +96,7 @@ export function upstreamHeaders(
   req: IncomingMessage,
   options: Pick<ForwardOptions, 'endpoint' | 'body' | 'setHeaders' | 'dropHeaders'>,
 ): OutgoingHttpHeaders {
-  const drop = new Set([...ALWAYS_DROPPED, ...options.dropHeaders]);
-  const headers = endToEndHeaders(req.headers, drop);
+  const headers = endToEndHeaders(req.headers, droppedHeaders(options.dropHeaders));
   const { endpoint } = options;
   const defaultPort = endpoint.tls ? 443 : 80;
   headers['host'] = endpoint.port === defaultPort ? endpoint.host : `${endpoint.host}:${endpoint.port}`;
@@ -95,6 +105,6 @@ export function upstreamHeaders(
   headers['accept-encoding'] = 'identity';
   const forwardedFor = appendForwardedFor(req.headers['x-forwarded-for'], req.socket.remoteAddress);
   if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
-  for (const [name, value] of Object.entries(options.setHeaders)) headers[name] = value;
+  Object.assign(headers, options.setHeaders);
   return headers;
 }

@@ -19,11 +19,14 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** Names listed in a Connection header value (lower-cased). */
-export function connectionListed(headers: IncomingHttpHeaders): Set<string> {
+export function connectionListed(headers: IncomingHttpHeaders): ReadonlySet<string> {
   const value = headers['connection'];
+  // Usually absent, or a lone keep-alive/close, which is hop-by-hop anyway.
+  if (!value || value === 'keep-alive' || value === 'close') return NONE;
   const out = new Set<string>();
-  if (!value) return out;
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();
     if (name) out.add(name);
@@ -38,7 +41,8 @@ export function endToEndHeaders(
 ): OutgoingHttpHeaders {
   const listed = connectionListed(headers);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || drop.has(name)) continue;
     out[name] = value;
   }

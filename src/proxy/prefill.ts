@@ -14,10 +14,10 @@
  * never a hang), and resolves with `ok: false` when it answered with an error status or
  * without usable `kv_transfer_params`; nothing reaches the client in either case.
  */
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { EndpointSpec, Timeouts } from '../config/model.js';
-import { callUpstream } from './upstream-call.js';
+import { callUpstream, readText } from './upstream-call.js';
 import { UpstreamError } from './upstream-error.js';
 
 const MAX_PREFILL_BODY_BYTES = 16 * 1024 * 1024;
@@ -69,10 +69,15 @@ export async function runPrefill(call: PrefillCall): Promise<PrefillResult> {
     body: call.body,
     connectTimeoutMs: call.timeouts.connectMs,
     firstByteTimeoutMs: call.timeouts.firstByteMs,
+    idleTimeoutMs: call.timeouts.idleMs,
     signal: call.signal,
   });
-  const status = upstream.statusCode ?? 502;
-  const text = await readAll(upstream, call);
+  const status = upstream.statusCode;
+  const text = await readText(
+    upstream,
+    MAX_PREFILL_BODY_BYTES,
+    () => new UpstreamError('interrupted', call.endpoint.id, false),
+  );
   const durationMs = performance.now() - startedAt;
   let json: unknown;
   try {
@@ -94,49 +99,4 @@ export async function runPrefill(call: PrefillCall): Promise<PrefillResult> {
     };
   }
   return { ok: true, kvTransferParams: params as Record<string, unknown>, durationMs };
-}
-
-/** Reads a whole response body, bounded by the idle timeout and a size cap. */
-function readAll(upstream: IncomingMessage, call: PrefillCall): Promise<string> {
-  const endpoint = call.endpoint.id;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    let idle: NodeJS.Timeout | undefined;
-    const cleanup = () => {
-      if (idle) clearTimeout(idle);
-      call.signal.removeEventListener('abort', onAbort);
-    };
-    const fail = (err: unknown) => {
-      cleanup();
-      upstream.destroy();
-      reject(err);
-    };
-    const armIdle = () => {
-      if (idle) clearTimeout(idle);
-      idle = setTimeout(() => fail(new UpstreamError('idle_timeout', endpoint, false)), call.timeouts.idleMs);
-    };
-    const onAbort = () => fail(call.signal.reason);
-    call.signal.addEventListener('abort', onAbort, { once: true });
-    upstream.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > MAX_PREFILL_BODY_BYTES) {
-        fail(new UpstreamError('interrupted', endpoint, false));
-        return;
-      }
-      chunks.push(chunk);
-      armIdle();
-    });
-    upstream.once('end', () => {
-      cleanup();
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    upstream.once('close', () => {
-      if (!upstream.complete) fail(new UpstreamError('interrupted', endpoint, false));
-    });
-    upstream.on('error', () => {
-      /* handled by 'close' */
-    });
-    armIdle();
-  });
 }

@@ -4,9 +4,10 @@
  * started ends with an SSE error event (event streams) or a cut connection (others),
  * never a hang and never a fake success.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { ClientGoneError } from '../api/body.js';
 import { guarded, type ResponseObserver } from './observer.js';
+import type { UpstreamResponse } from './upstream-call.js';
 import { UpstreamError, type UpstreamFailureKind } from './upstream-error.js';
 
 export type RelayOutcome = 'complete' | 'interrupted' | 'timeout' | 'client_gone';
@@ -19,39 +20,41 @@ export interface RelayResult {
 }
 
 export interface RelayOptions {
-  readonly upstream: IncomingMessage;
+  readonly upstream: UpstreamResponse;
   readonly client: ServerResponse;
   readonly endpoint: string;
-  readonly idleTimeoutMs: number;
   readonly observer: ResponseObserver;
   /** Called when an observer hook throws; the response carries on. */
   readonly onObserverError: (err: unknown) => void;
-  /** Aborted when the client left (reason `ClientGoneError`) or the request deadline passed. */
+  /**
+   * The signal the upstream call was made with: aborted when the client left (reason
+   * `ClientGoneError`) or the request deadline passed; the body then fails with its reason.
+   */
   readonly signal: AbortSignal;
 }
 
+/**
+ * Relays the body. Stalls (`idle_timeout`) and breaks (`interrupted`) are reported by the
+ * upstream call (see `upstream-call.ts`); an abort arrives as the signal's reason.
+ */
 export function relay(options: RelayOptions): Promise<RelayResult> {
   const { upstream, client, observer } = options;
   const eventStream = String(upstream.headers['content-type'] ?? '').startsWith('text/event-stream');
   return new Promise((resolve) => {
     let bytes = 0;
     let done = false;
-    let idle: NodeJS.Timeout | undefined;
-
     const finish = (result: RelayResult) => {
       if (done) return;
       done = true;
-      if (idle) clearTimeout(idle);
-      upstream.off('data', onData);
       client.off('drain', onDrain);
       client.off('close', onClientClose);
-      options.signal.removeEventListener('abort', onAbort);
       guarded(() => observer.onEnd(result), options.onObserverError);
       resolve(result);
     };
-
-    const breakOff = (kind: UpstreamFailureKind) => {
-      const error = new UpstreamError(kind, options.endpoint, false);
+    const breakOff = (
+      kind: UpstreamFailureKind,
+      error = new UpstreamError(kind, options.endpoint, false),
+    ) => {
       upstream.destroy();
       if (eventStream && !client.destroyed) {
         client.end(sseError(kind));
@@ -61,49 +64,39 @@ export function relay(options: RelayOptions): Promise<RelayResult> {
       }
       finish({ outcome: kind === 'interrupted' ? 'interrupted' : 'timeout', bytes, error });
     };
-
-    const armIdle = () => {
-      if (idle) clearTimeout(idle);
-      idle = setTimeout(() => breakOff('idle_timeout'), options.idleTimeoutMs);
-    };
-
-    const onData = (chunk: Buffer) => {
-      bytes += chunk.length;
-      armIdle();
-      if (!client.write(chunk)) upstream.pause();
-      guarded(() => observer.onChunk(chunk), options.onObserverError);
-    };
     const onDrain = () => upstream.resume();
-    const onAbort = () => {
-      if (options.signal.reason instanceof ClientGoneError) {
-        upstream.destroy();
-        finish({ outcome: 'client_gone', bytes });
-      } else {
-        breakOff('request_timeout');
-      }
-    };
     const onClientClose = () => {
       if (!client.writableFinished) {
         upstream.destroy();
         finish({ outcome: 'client_gone', bytes });
       }
     };
-
-    upstream.on('data', onData);
-    upstream.once('end', () => {
-      client.end();
-      finish({ outcome: 'complete', bytes });
-    });
-    upstream.once('close', () => {
-      if (!upstream.complete) breakOff('interrupted');
-    });
-    upstream.on('error', () => {
-      /* handled by 'close' */
-    });
     client.on('drain', onDrain);
     client.on('close', onClientClose);
-    options.signal.addEventListener('abort', onAbort, { once: true });
-    armIdle();
+    upstream.read({
+      onData(chunk) {
+        if (done) return;
+        bytes += chunk.length;
+        if (!client.write(chunk)) upstream.pause();
+        guarded(() => observer.onChunk(chunk), options.onObserverError);
+      },
+      onEnd() {
+        if (done) return;
+        client.end();
+        finish({ outcome: 'complete', bytes });
+      },
+      onError(err) {
+        if (done) return;
+        if (err === options.signal.reason) {
+          if (err instanceof ClientGoneError) finish({ outcome: 'client_gone', bytes });
+          else breakOff('request_timeout');
+        } else if (err instanceof UpstreamError && err.kind === 'idle_timeout') {
+          breakOff('idle_timeout', err);
+        } else {
+          breakOff('interrupted', err instanceof UpstreamError ? err : undefined);
+        }
+      },
+    });
   });
 }
 

@@ -57,6 +57,17 @@ describe('gateway accounting of relayed responses', () => {
     assert.deepEqual(stats, { outputTokens: 9, ttftMs: 60, tpotMs: 70 / 8 });
   });
 
+  it('counts text events alike whether they repeat the previous one or change shape', () => {
+    const plain = (content: string, extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ id: 'c', model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }], ...extra })}\n\n`;
+    const { stats } = replay('text/event-stream', [
+      [10, plain('a') + plain('b') + plain('')],
+      [20, plain('c', { system_fingerprint: 'fp' }) + plain('d') + plain('"e"\n')],
+      [30, plain('') + 'data: [DONE]\n\n'],
+    ]);
+    assert.deepEqual(stats, { outputTokens: 5, ttftMs: 10, tpotMs: 20 / 4 });
+  });
+
   it('reads the output tokens of a JSON body, without timing it', () => {
     const body = JSON.stringify({ choices: [], usage: { prompt_tokens: 10, completion_tokens: 42 } });
     const { state, stats } = replay('application/json', [

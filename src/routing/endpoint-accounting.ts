@@ -9,11 +9,15 @@
  *   the stream reports usage; TPOT = (last byte - first token) / (tokens - 1).
  * - Plain JSON: only the output tokens (`usage.completion_tokens`); TTFT and TPOT cannot be
  *   told apart in a body that arrives at once.
- * Only complete 2xx responses count. Parsing is incremental and bounded.
+ * Only complete 2xx responses count. Parsing is incremental and bounded; an event that is
+ * the previous text event with another piece of text (see `api/content-template.ts`) is
+ * counted without parsing it again.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
+import { ContentTemplate } from '../api/content-template.js';
+import { SseParser } from '../api/sse-parser.js';
 import type { EndpointState } from './endpoint-state.js';
 
 /**
@@ -26,8 +30,9 @@ export interface DeliveryObserver {
   onEnd(result: { readonly outcome: string }): void;
 }
 
-const MAX_EVENT_BYTES = 1024 * 1024;
 const TAIL_CHARS = 4096;
+/** Templates learnt per stream before giving up on events that keep changing. */
+const MAX_TEMPLATE_TRIES = 4;
 const COMPLETION_TOKENS = /"completion_tokens"\s*:\s*(\d+)/g;
 
 export interface DeliveryStats {
@@ -46,34 +51,48 @@ export function accountingObserver(
   const decoder = new StringDecoder('utf8');
   let ok = false;
   let stream = false;
-  let buffer = '';
   let tail = '';
   let firstTokenAt: number | undefined;
   let textEvents = 0;
   let usageTokens: number | undefined;
+  let template: ContentTemplate | undefined;
+  let templateTries = 0;
 
-  const readEvent = (event: string) => {
-    for (const line of event.split('\n')) {
-      if (!line.startsWith('data:')) continue;
-      const data = line.slice(5).trim();
-      if (!data || data === '[DONE]') continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(data);
-      } catch {
-        continue;
-      }
-      const chunk = json as { choices?: unknown; usage?: { completion_tokens?: unknown } | null };
-      const tokens = chunk.usage?.completion_tokens;
-      if (typeof tokens === 'number') usageTokens = tokens;
-      if (carriesText(chunk.choices)) {
-        textEvents++;
-        firstTokenAt ??= now();
-        // Counted as they stream, so throughput sees a busy endpoint before its answers end.
-        state.addOutputTokens(1);
+  const countText = () => {
+    textEvents++;
+    firstTokenAt ??= now();
+    // Counted as they stream, so throughput sees a busy endpoint before its answers end.
+    state.addOutputTokens(1);
+  };
+  const readEvent = (data: string) => {
+    if (!data || data === '[DONE]') return;
+    const piece = template?.match(data);
+    if (piece !== undefined) {
+      if (piece !== '') countText();
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (json === null || typeof json !== 'object') return;
+    const chunk = json as { choices?: unknown; usage?: { completion_tokens?: unknown } | null };
+    const tokens = chunk.usage?.completion_tokens;
+    if (typeof tokens === 'number') usageTokens = tokens;
+    if (carriesText(chunk.choices)) countText();
+    if (templateTries < MAX_TEMPLATE_TRIES) {
+      const learnt =
+        ContentTemplate.from('chat', data, json as Record<string, unknown>) ??
+        ContentTemplate.from('completion', data, json as Record<string, unknown>);
+      if (learnt) {
+        template = learnt;
+        templateTries++;
       }
     }
   };
+  const sse = new SseParser((data) => readEvent(data.trim()));
 
   return {
     onResponse(status, headers) {
@@ -82,26 +101,18 @@ export function accountingObserver(
     },
     onChunk(chunk) {
       if (!ok) return;
-      const text = decoder.write(chunk);
-      if (!stream) {
-        tail = (tail + text).slice(-TAIL_CHARS);
+      if (stream) {
+        sse.push(chunk);
         return;
       }
-      buffer += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
-      let end = buffer.indexOf('\n\n');
-      while (end !== -1) {
-        readEvent(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf('\n\n');
-      }
-      if (buffer.length > MAX_EVENT_BYTES) buffer = '';
+      tail = (tail + decoder.write(chunk)).slice(-TAIL_CHARS);
     },
     onEnd(result) {
       if (!ok || result.outcome !== 'complete') return;
       const endedAt = now();
       let stats: DeliveryStats;
       if (stream) {
-        if (buffer) readEvent(buffer);
+        sse.end();
         const tokens = usageTokens ?? textEvents;
         state.addOutputTokens(tokens - textEvents);
         const ttftMs = firstTokenAt !== undefined ? firstTokenAt - startedAt : undefined;

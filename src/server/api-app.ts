@@ -1,20 +1,22 @@
 /**
  * The OpenAI-compatible API, as one table: each line is a method, a path and the handler
- * that parses, routes, forwards and records it.
+ * that parses, routes, forwards and records it. Requests for exactly a table's method and
+ * path go straight to the handler (`direct-dispatch.ts`); express serves the rest.
  */
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { Errors, GatewayError } from '../api/errors.js';
 import type { GatewayContext } from './context.js';
+import { directDispatch, type NodeHandler } from './direct-dispatch.js';
 import { inferenceHandler } from './inference-handler.js';
 import { mcpHandler } from './mcp-handler.js';
 import { modelsHandler } from './models-handler.js';
 import { requestIdFrom } from './request-id.js';
 import { sendError } from './respond.js';
 
-type Handler = (req: Request, res: Response) => void;
-type Row = [method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler];
+type Row = [method: 'GET' | 'POST' | 'DELETE', path: string, handler: NodeHandler];
 
-export function buildApiApp(ctx: GatewayContext): Express {
+export function buildApiApp(ctx: GatewayContext): RequestListener {
   const mcp = ctx.mcp && mcpHandler(ctx, ctx.mcp);
   const table: readonly Row[] = [
     ['POST', '/v1/chat/completions', inferenceHandler('chat', ctx)],
@@ -46,7 +48,7 @@ export function buildApiApp(ctx: GatewayContext): Express {
     app.all(path, (req, res) => reject(req, res, Errors.methodNotAllowed(req.method, path, methods)));
   }
   app.use((req: Request, res: Response) => reject(req, res, Errors.unknownPath(req.method, req.path)));
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const answerError = (err: unknown, req: IncomingMessage, res: ServerResponse) => {
     const status = (err as { status?: number }).status;
     const error =
       err instanceof GatewayError
@@ -56,11 +58,16 @@ export function buildApiApp(ctx: GatewayContext): Express {
           : Errors.internal();
     if (error.status >= 500) ctx.logger.error({ err }, 'unexpected error in the API app');
     reject(req, res, error);
-  });
-  return app;
+  };
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => answerError(err, req, res));
+  return directDispatch(
+    table.map(([method, path, handler]) => ({ method, path, handler })),
+    app,
+    answerError,
+  );
 }
 
-function reject(req: Request, res: Response, error: GatewayError): void {
+function reject(req: IncomingMessage, res: ServerResponse, error: GatewayError): void {
   res.setHeader('x-request-id', requestIdFrom(req.headers['x-request-id']));
   sendError(res, error);
 }

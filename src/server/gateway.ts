@@ -85,7 +85,7 @@ export class Gateway {
       admission: new ConcurrencyLimit(config.limits.maxConcurrentRequests),
       logger: options.logger,
       random,
-      ...(options.mcp ? { mcp: buildMcpGateway(config, options.mcp, metrics, options) } : {}),
+      ...(options.mcp ? { mcp: await buildMcpGateway(config, options.mcp, metrics, options) } : {}),
     };
     // Unknown default algorithms fail at start, not on the first request.
     context.routers.get(config.routing.algorithm);

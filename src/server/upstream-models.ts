@@ -8,10 +8,9 @@
  * `failureTtlMs`, so a broken upstream never slows `GET /v1/models` down for long.
  * Concurrent callers share one fetch. Shared by all requests.
  */
-import type { IncomingMessage } from 'node:http';
 import type { ListedModel, Route } from '../config/model.js';
 import type { AdapterTable } from '../providers/adapters.js';
-import { callUpstream } from '../proxy/upstream-call.js';
+import { callUpstream, readText } from '../proxy/upstream-call.js';
 import type { EndpointRegistry } from '../routing/endpoint-state.js';
 import type { Logger } from '../telemetry/logger.js';
 
@@ -77,10 +76,11 @@ export class UpstreamModels {
       headers: { ...adapter.headers, accept: 'application/json' },
       connectTimeoutMs: this.timeoutMs,
       firstByteTimeoutMs: this.timeoutMs,
+      idleTimeoutMs: this.timeoutMs,
       signal,
     });
-    const body = await readLimited(response, signal);
-    if ((response.statusCode ?? 0) !== 200) throw new Error(`${spec.id} answered ${response.statusCode}`);
+    const body = await readText(response, MAX_LIST_BYTES, () => new Error('the model list is too large'));
+    if (response.statusCode !== 200) throw new Error(`${spec.id} answered ${response.statusCode}`);
     return parseModelList(body, ref.backend.name);
   }
 }
@@ -107,26 +107,4 @@ export function parseModelList(body: string, defaultOwner: string): ListedModel[
     });
   }
   return out;
-}
-
-function readLimited(response: IncomingMessage, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onAbort = () => response.destroy(new Error('timed out reading the model list'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_LIST_BYTES) response.destroy(new Error('the model list is too large'));
-      else chunks.push(chunk);
-    });
-    response.once('end', () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    response.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(err);
-    });
-  });
 }

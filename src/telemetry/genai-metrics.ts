@@ -4,10 +4,12 @@
  *
  * Labels are a fixed, low-cardinality set: operation, provider, the three model names,
  * token type, error type (from codes, never messages) and the header-mapped labels the
- * operator chose.
+ * operator chose. Requests observe through series cached per label set (`FastHistogram`
+ * children), so the request path does no label handling.
  */
-import { Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Operation } from '../api/inference-request.js';
+import { FastHistogram, type HistogramChild } from './fast-histogram.js';
 import type { TokenUsage } from './response/usage.js';
 
 export const TOKEN_USAGE_BUCKETS = [
@@ -61,56 +63,139 @@ const TOKEN_TYPES: readonly (readonly [string, keyof TokenUsage])[] = [
 ];
 
 export class GenAiMetrics {
-  readonly tokenUsage: Histogram<string>;
-  readonly requestDuration: Histogram<string>;
-  readonly timeToFirstToken: Histogram<string>;
-  readonly timePerOutputToken: Histogram<string>;
+  private readonly tokenUsage: FastHistogram;
+  private readonly requestDuration: FastHistogram;
+  private readonly timeToFirstToken: FastHistogram;
+  private readonly timePerOutputToken: FastHistogram;
+  private readonly labelNames: readonly string[];
+  private readonly series = new Map<string, GenAiSeries>();
 
   /** @param extraLabels the header-mapped label names (validated against `RESERVED_LABELS`). */
   constructor(registry: Registry, extraLabels: readonly string[]) {
     const labels = [...GENAI_LABELS, ...extraLabels];
-    this.tokenUsage = new Histogram({
-      name: 'gen_ai_client_token_usage',
-      help: 'Number of tokens processed.',
-      labelNames: [...labels, TOKEN_TYPE_LABEL],
-      buckets: TOKEN_USAGE_BUCKETS,
-      registers: [registry],
-    });
-    this.requestDuration = new Histogram({
-      name: 'gen_ai_server_request_duration_seconds',
-      help: 'Generative AI server request duration such as time-to-last byte or last output token.',
-      labelNames: [...labels, ERROR_TYPE_LABEL],
-      buckets: REQUEST_DURATION_BUCKETS,
-      registers: [registry],
-    });
-    this.timeToFirstToken = new Histogram({
-      name: 'gen_ai_server_time_to_first_token_seconds',
-      help: 'Time to receive first token in streaming responses.',
-      labelNames: labels,
-      buckets: TIME_TO_FIRST_TOKEN_BUCKETS,
-      registers: [registry],
-    });
-    this.timePerOutputToken = new Histogram({
-      name: 'gen_ai_server_time_per_output_token_seconds',
-      help: 'Time per output token generated after the first token for successful responses.',
-      labelNames: labels,
-      buckets: TIME_PER_OUTPUT_TOKEN_BUCKETS,
-      registers: [registry],
-    });
+    this.labelNames = labels;
+    this.tokenUsage = new FastHistogram(
+      'gen_ai_client_token_usage',
+      'Number of tokens processed.',
+      [...labels, TOKEN_TYPE_LABEL],
+      TOKEN_USAGE_BUCKETS,
+      registry,
+    );
+    this.requestDuration = new FastHistogram(
+      'gen_ai_server_request_duration_seconds',
+      'Generative AI server request duration such as time-to-last byte or last output token.',
+      [...labels, ERROR_TYPE_LABEL],
+      REQUEST_DURATION_BUCKETS,
+      registry,
+    );
+    this.timeToFirstToken = new FastHistogram(
+      'gen_ai_server_time_to_first_token_seconds',
+      'Time to receive first token in streaming responses.',
+      labels,
+      TIME_TO_FIRST_TOKEN_BUCKETS,
+      registry,
+    );
+    this.timePerOutputToken = new FastHistogram(
+      'gen_ai_server_time_per_output_token_seconds',
+      'Time per output token generated after the first token for successful responses.',
+      labels,
+      TIME_PER_OUTPUT_TOKEN_BUCKETS,
+      registry,
+    );
+  }
+
+  /**
+   * What one set of labels records into, kept for the next request with the same labels:
+   * a request finds its series with one lookup and then observes without label handling.
+   */
+  seriesFor(labels: GenAiLabels): GenAiSeries {
+    let key = '';
+    for (const name of this.labelNames) key += `${labels[name] ?? ''}\u0000`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = new GenAiSeries(
+        this.labelNames.map((name) => labels[name] ?? ''),
+        {
+          tokenUsage: this.tokenUsage,
+          requestDuration: this.requestDuration,
+          timeToFirstToken: this.timeToFirstToken,
+          timePerOutputToken: this.timePerOutputToken,
+        },
+      );
+      this.series.set(key, series);
+    }
+    return series;
   }
 
   /** One observation per token type the upstream reported (embeddings: input only). */
   recordTokens(labels: GenAiLabels, usage: TokenUsage, operation: Operation): void {
-    for (const [type, field] of TOKEN_TYPES) {
-      if (operation === 'embeddings' && type !== 'input') continue;
-      const count = usage[field];
-      if (count !== undefined) this.tokenUsage.observe({ ...labels, [TOKEN_TYPE_LABEL]: type }, count);
-    }
+    this.seriesFor(labels).recordTokens(usage, operation);
   }
 
   /** The whole request; `errorType` only on failure, as the semantic conventions say. */
   recordRequest(labels: GenAiLabels, seconds: number, errorType: string | undefined): void {
-    this.requestDuration.observe(errorType ? { ...labels, [ERROR_TYPE_LABEL]: errorType } : labels, seconds);
+    this.seriesFor(labels).recordRequest(seconds, errorType);
+  }
+
+  /** Streams only: see `GenAiSeries.recordTokenTiming`. */
+  recordTokenTiming(
+    labels: GenAiLabels,
+    firstTokenSeconds: number,
+    durationSeconds: number,
+    outputTokens: number | undefined,
+  ): void {
+    this.seriesFor(labels).recordTokenTiming(firstTokenSeconds, durationSeconds, outputTokens);
+  }
+}
+
+interface GenAiHistograms {
+  readonly tokenUsage: FastHistogram;
+  readonly requestDuration: FastHistogram;
+  readonly timeToFirstToken: FastHistogram;
+  readonly timePerOutputToken: FastHistogram;
+}
+
+/** The GenAI series of one label set; children are made on first use. */
+export class GenAiSeries {
+  private request: HistogramChild | undefined;
+  private readonly failed = new Map<string, HistogramChild>();
+  private readonly tokens = new Map<string, HistogramChild>();
+  private ttft: HistogramChild | undefined;
+  private tpot: HistogramChild | undefined;
+
+  constructor(
+    private readonly values: readonly string[],
+    private readonly histograms: GenAiHistograms,
+  ) {}
+
+  /** One observation per token type the upstream reported (embeddings: input only). */
+  recordTokens(usage: TokenUsage, operation: Operation): void {
+    for (const [type, field] of TOKEN_TYPES) {
+      if (operation === 'embeddings' && type !== 'input') continue;
+      const count = usage[field];
+      if (count === undefined) continue;
+      let child = this.tokens.get(type);
+      if (!child) {
+        child = this.histograms.tokenUsage.child([...this.values, type]);
+        this.tokens.set(type, child);
+      }
+      child.observe(count);
+    }
+  }
+
+  /** The whole request; `errorType` only on failure, as the semantic conventions say. */
+  recordRequest(seconds: number, errorType: string | undefined): void {
+    if (errorType === undefined) {
+      this.request ??= this.histograms.requestDuration.child([...this.values, undefined]);
+      this.request.observe(seconds);
+      return;
+    }
+    let child = this.failed.get(errorType);
+    if (!child) {
+      child = this.histograms.requestDuration.child([...this.values, errorType]);
+      this.failed.set(errorType, child);
+    }
+    child.observe(seconds);
   }
 
   /**
@@ -118,14 +203,15 @@ export class GenAiMetrics {
    * (duration - time to first token) / (output tokens - 1), when the usage gives more than one.
    */
   recordTokenTiming(
-    labels: GenAiLabels,
     firstTokenSeconds: number,
     durationSeconds: number,
     outputTokens: number | undefined,
   ): void {
-    this.timeToFirstToken.observe(labels, firstTokenSeconds);
+    this.ttft ??= this.histograms.timeToFirstToken.child(this.values);
+    this.ttft.observe(firstTokenSeconds);
     if (outputTokens !== undefined && outputTokens > 1) {
-      this.timePerOutputToken.observe(labels, (durationSeconds - firstTokenSeconds) / (outputTokens - 1));
+      this.tpot ??= this.histograms.timePerOutputToken.child(this.values);
+      this.tpot.observe((durationSeconds - firstTokenSeconds) / (outputTokens - 1));
     }
   }
 }

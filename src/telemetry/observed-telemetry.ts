@@ -131,24 +131,16 @@ class ObservedRequest implements RequestTelemetry, ResponseObserver {
     const { start } = this;
     const facts = this.collector.facts();
     const failure = describeFailure(outcome, facts);
-    const labels = this.labels(facts?.model);
     const { genAi, metrics } = this.options;
+    const series = genAi.seriesFor(this.labels(facts?.model));
     const seconds = (endedAt - start.startedAt) / 1000;
 
-    if (!outcome.clientAborted) genAi.recordRequest(labels, seconds, failure?.errorType);
-    if (facts?.usage && facts.status < 400) genAi.recordTokens(labels, facts.usage, start.operation);
+    if (!outcome.clientAborted) series.recordRequest(seconds, failure?.errorType);
+    if (facts?.usage && facts.status < 400) series.recordTokens(facts.usage, start.operation);
     if (facts?.firstTokenAt !== undefined && !failure) {
-      genAi.recordTokenTiming(
-        labels,
-        (facts.firstTokenAt - start.startedAt) / 1000,
-        seconds,
-        facts.usage?.output,
-      );
+      series.recordTokenTiming((facts.firstTokenAt - start.startedAt) / 1000, seconds, facts.usage?.output);
     }
-    metrics.gatewayOverhead.observe(
-      { operation: start.operation },
-      this.overheadSeconds(endedAt, facts?.endedAt),
-    );
+    metrics.gatewayOverhead.child([start.operation]).observe(this.overheadSeconds(endedAt, facts?.endedAt));
 
     if (!this.span) return;
     this.span.end(

@@ -88,7 +88,9 @@ export async function setUpTelemetry(
     metricsExport = await prepareMetricsExport(settings.metricsExport, env, logger);
   }
   const redactor = new Redactor(settings.traceConfig);
-  const spans = tracing ? new RequestSpans(tracing.tracer, redactor, settings.headers.spans) : undefined;
+  const spans = tracing
+    ? new RequestSpans(tracing.tracer, redactor, settings.headers.spans, tracing.attachCountLimit)
+    : undefined;
   const mcpSpans = tracing ? new McpSpans(tracing.tracer, redactor) : undefined;
   return {
     settings,

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NO_PROVIDER_ENV } from './provider-env.js';
+import { LOG_FLUSH_MS } from '../../src/telemetry/logger.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -60,6 +61,15 @@ export class CliProcess {
       }
     }
     return lines;
+  }
+
+  /**
+   * The log lines once everything logged before this call has been written: the gateway
+   * writes its log in batches, at most `LOG_FLUSH_MS` after a line is logged.
+   */
+  async settledLogs(): Promise<LogLine[]> {
+    await new Promise((r) => setTimeout(r, 3 * LOG_FLUSH_MS));
+    return this.logs();
   }
 
   /** Resolves with the first log line matching `predicate`. */

@@ -1,10 +1,12 @@
 /**
  * A small OTLP/HTTP trace receiver for tests: accepts `POST /v1/traces` in the `http/json`
- * encoding (set `OTEL_EXPORTER_OTLP_PROTOCOL=http/json` on the gateway), keeps every raw
- * payload and the decoded spans, and answers 200 as a collector does.
+ * encoding (set `OTEL_EXPORTER_OTLP_PROTOCOL=http/json` on the gateway) or in the default
+ * `http/protobuf` one, keeps every raw payload and the decoded spans, and answers 200 as a
+ * collector does.
  */
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeTraceRequest } from './otlp-protobuf.js';
 
 export type AttributeValue = string | number | boolean | AttributeValue[] | null;
 
@@ -51,6 +53,8 @@ export function decodeAttributes(list: OtlpKeyValue[] | undefined): Record<strin
 
 export class OtlpReceiver {
   readonly payloads: string[] = [];
+  /** The content type of each request received. */
+  readonly contentTypes: string[] = [];
   readonly spans: ReceivedSpan[] = [];
 
   private constructor(private readonly server: Server) {}
@@ -62,19 +66,24 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
+        const raw = Buffer.concat(chunks);
         if (req.method !== 'POST' || req.url !== '/v1/traces') {
           res.writeHead(404).end();
           return;
         }
-        receiver.payloads.push(body);
+        const type = req.headers['content-type'] ?? '';
+        const protobuf = type.startsWith('application/x-protobuf');
+        receiver.contentTypes.push(type);
+        receiver.payloads.push(protobuf ? raw.toString('base64') : raw.toString('utf8'));
         try {
-          receiver.accept(JSON.parse(body));
+          receiver.accept(protobuf ? decodeTraceRequest(raw) : JSON.parse(raw.toString('utf8')));
         } catch {
           res.writeHead(400).end();
           return;
         }
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        // An empty ExportTraceServiceResponse in either encoding.
+        if (protobuf) res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -225,7 +225,9 @@ describe('soak: 1,000 concurrent streams for a minute', () => {
 
     const generated = (await generatedTokens()) - generatedBefore;
     assert.equal(generated, STREAMS * TOKENS, "the engines' token counters match what the clients received");
-    const noisy = gateway.process.logs().filter((l) => l.level === 'warn' || l.level === 'error');
+    const noisy = (await gateway.process.settledLogs()).filter(
+      (l) => l.level === 'warn' || l.level === 'error',
+    );
     assert.deepEqual(noisy, [], 'no warning or error in the gateway log');
 
     await waitUntil(

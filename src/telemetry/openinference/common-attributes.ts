@@ -10,8 +10,8 @@ import type { TokenUsage } from '../response/usage.js';
 import { SC } from './keys.js';
 import type { AttributeSink } from './redaction.js';
 
-/** What the builders read of a request: its parsed body and the bytes the client sent. */
-export type RequestView = Pick<InferenceRequest, 'body' | 'raw'>;
+/** What the builders read of a request: its parsed body and the text the client sent. */
+export type RequestView = Pick<InferenceRequest, 'body' | 'text'>;
 
 /** What the builders read of a response: its JSON, and its text for `output.value`. */
 export interface ResponseView {
@@ -22,7 +22,7 @@ export interface ResponseView {
 
 /** `input.value` is the client's body as sent; `input.mime_type` is JSON. */
 export function inputValueAttributes(sink: AttributeSink, request: RequestView): void {
-  sink.set(SC.INPUT_VALUE, () => request.raw.toString('utf8'));
+  sink.set(SC.INPUT_VALUE, request.text);
   sink.set(SC.INPUT_MIME_TYPE, MimeType.JSON);
 }
 

@@ -21,9 +21,18 @@ export const FIRST_TOKEN_EVENT = 'First Token Stream Event';
 
 export type MessageSide = typeof SC.LLM_INPUT_MESSAGES | typeof SC.LLM_OUTPUT_MESSAGES;
 
+/** Message keys for the first messages are built once: the same strings, span after span. */
+const MEMO_MESSAGES = 64;
+const messageKeys = new Map<string, Map<string, string[]>>();
+
 /** `llm.input_messages.{i}.message.role` and friends. */
 export function messageKey(side: MessageSide, i: number, suffix: string): string {
-  return `${side}.${i}.${suffix}`;
+  if (i >= MEMO_MESSAGES) return `${side}.${i}.${suffix}`;
+  let bySuffix = messageKeys.get(side);
+  if (!bySuffix) messageKeys.set(side, (bySuffix = new Map()));
+  let keys = bySuffix.get(suffix);
+  if (!keys) bySuffix.set(suffix, (keys = []));
+  return (keys[i] ??= `${side}.${i}.${suffix}`);
 }
 
 /** `llm.input_messages.{i}.message.contents.{j}.message_content.text` and friends. */

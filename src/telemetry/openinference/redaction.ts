@@ -186,13 +186,19 @@ export class Redactor {
   sink(): CollectingSink {
     return new CollectingSink(this);
   }
+
+  /** A sink that passes what survives the rules straight on (to a span, without a copy). */
+  forwardingSink(target: (key: string, value: AttributeValue) => void): AttributeSink {
+    return new ForwardingSink(this, target);
+  }
 }
 
-/** The boundary in use: collects what survives the rules into a plain attribute map. */
-export class CollectingSink implements AttributeSink {
-  readonly attributes: Record<string, AttributeValue> = {};
-
-  constructor(private readonly redactor: Redactor) {}
+/** The boundary in use: passes what survives the rules to `target`. */
+class ForwardingSink implements AttributeSink {
+  constructor(
+    private readonly redactor: Redactor,
+    private readonly target: (key: string, value: AttributeValue) => void,
+  ) {}
 
   set(key: string, value: LazyValue): void {
     if (value === undefined) return;
@@ -200,10 +206,23 @@ export class CollectingSink implements AttributeSink {
     const action = this.redactor.decide(key, plain);
     if (action === 'drop') return;
     if (action === 'redact') {
-      this.attributes[key] = REDACTED;
+      this.target(key, REDACTED);
       return;
     }
     const built = typeof value === 'function' ? value() : value;
-    if (built !== undefined) this.attributes[key] = built;
+    if (built !== undefined) this.target(key, built);
+  }
+}
+
+/** The boundary collecting into a plain attribute map. */
+export class CollectingSink extends ForwardingSink {
+  readonly attributes: Record<string, AttributeValue>;
+
+  constructor(redactor: Redactor) {
+    const attributes: Record<string, AttributeValue> = {};
+    super(redactor, (key, value) => {
+      attributes[key] = value;
+    });
+    this.attributes = attributes;
   }
 }

@@ -12,8 +12,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Operation } from '../../api/inference-request.js';
 import type { ResponseObserver } from '../../proxy/observer.js';
 import type { RelayResult } from '../../proxy/relay.js';
+import { ContentTemplate } from '../../api/content-template.js';
+import { SseParser } from '../../api/sse-parser.js';
 import { asRecord, asString, type Json, parseJson } from './json.js';
-import { SseParser } from './sse-parser.js';
 import { StreamFold } from './stream-fold.js';
 import { type TokenUsage, usageFrom } from './usage.js';
 
@@ -21,7 +22,7 @@ import { type TokenUsage, usageFrom } from './usage.js';
 export interface ResponseFacts {
   readonly status: number;
   readonly streamed: boolean;
-  /** The parsed JSON body, or the folded stream (in the non-streaming shape). */
+  /** The parsed JSON body, or the folded stream (in the non-streaming shape) when content is kept. */
   readonly json?: Json;
   /** The body as text (non-streamed responses within the size limit). */
   readonly text?: string;
@@ -52,6 +53,9 @@ export interface CollectorOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/** Templates learnt per stream before giving up on chunks that keep changing. */
+const MAX_TEMPLATE_TRIES = 4;
+
 export class ResponseCollector implements ResponseObserver {
   private status = 0;
   private headersAt = 0;
@@ -60,6 +64,9 @@ export class ResponseCollector implements ResponseObserver {
   private relay: RelayResult | undefined;
   private sse: SseParser | undefined;
   private fold: StreamFold | undefined;
+  /** Plain text pieces of a stream, folded without parsing (streams kept for a span). */
+  private template: ContentTemplate | undefined;
+  private templateTries = 0;
   private chunks: Buffer[] | undefined;
   private bytes = 0;
   private truncated = false;
@@ -123,7 +130,8 @@ export class ResponseCollector implements ResponseObserver {
   facts(): ResponseFacts | undefined {
     if (!this.seen) return undefined;
     const fold = this.fold;
-    const json = fold ? fold.result() : this.body.json;
+    // A stream is folded into a response only when a span will record its content.
+    const json = fold ? (this.options.keepContent ? fold.result() : undefined) : this.body.json;
     const usage = fold ? fold.usage : usageFrom(json?.['usage']);
     const model = fold ? fold.model : asString(json?.['model']);
     return {
@@ -151,11 +159,30 @@ export class ResponseCollector implements ResponseObserver {
     if (data === '[DONE]') return;
     // Once the first token passed, a metrics-only collector needs nothing but usage.
     if (!this.options.keepContent && fold.tokenSeen && !data.includes('"usage"')) return;
+    if (this.template && fold.tokenSeen) {
+      const piece = this.template.match(data);
+      if (piece !== undefined) {
+        fold.addPiece(this.template.choiceIndex, piece);
+        return;
+      }
+    }
     const chunk = asRecord(parseJson(data));
     if (!chunk) return;
     if (fold.add(chunk)) {
       this.firstTokenAt = this.options.now();
       this.options.onFirstToken(this.firstTokenAt);
+    }
+    // A stream whose chunks vary in more than their piece stops looking after a few tries.
+    if (this.options.keepContent && this.templateTries < MAX_TEMPLATE_TRIES) {
+      const template = ContentTemplate.from(
+        this.options.operation === 'chat' ? 'chat' : 'completion',
+        data,
+        chunk,
+      );
+      if (template) {
+        this.template = template;
+        this.templateTries++;
+      }
     }
   }
 }

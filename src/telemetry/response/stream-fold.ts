@@ -7,10 +7,11 @@
  * first chunk that has them, `usage` from the last chunk that has one; `object` stays
  * `chat.completion.chunk` as Envoy AI Gateway records it.
  */
+import type { StreamKind } from '../../api/content-template.js';
 import { asArray, asRecord, asString, type Json } from './json.js';
 import { type TokenUsage, usageFrom } from './usage.js';
 
-export type StreamKind = 'chat' | 'completion';
+export type { StreamKind };
 
 interface ToolCallFold {
   id?: string;
@@ -70,6 +71,20 @@ export class StreamFold {
       }
     }
     return first;
+  }
+
+  /**
+   * The same as `add` for a chunk that differs from one already added only in its piece of
+   * text for choice `index` (see `ContentTemplate`): answers true when it is the stream's
+   * first token.
+   */
+  addPiece(index: number, piece: string): boolean {
+    const fold = this.choices.get(index);
+    if (!fold) return false;
+    const token = this.append(this.kind === 'chat' ? fold.content : fold.text, piece);
+    if (!token || this.sawToken) return false;
+    this.sawToken = true;
+    return true;
   }
 
   get usage(): TokenUsage | undefined {

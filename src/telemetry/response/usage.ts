@@ -28,15 +28,20 @@ export function usageFrom(value: unknown): TokenUsage | undefined {
   if (!usage) return undefined;
   const prompt = asRecord(usage['prompt_tokens_details']);
   const completion = asRecord(usage['completion_tokens_details']);
-  const counts: Record<string, number | undefined> = {
-    input: asCount(usage['prompt_tokens']),
-    output: asCount(usage['completion_tokens']),
-    total: asCount(usage['total_tokens']),
-    cachedInput: asCount(prompt?.['cached_tokens']),
-    inputAudio: asCount(prompt?.['audio_tokens']),
-    reasoning: asCount(completion?.['reasoning_tokens']),
-    outputAudio: asCount(completion?.['audio_tokens']),
+  const counts: { -readonly [K in keyof TokenUsage]: number } = {};
+  let any = false;
+  const put = (key: keyof TokenUsage, raw: unknown) => {
+    const count = asCount(raw);
+    if (count === undefined) return;
+    counts[key] = count;
+    any = true;
   };
-  const present = Object.entries(counts).filter(([, v]) => v !== undefined);
-  return present.length ? (Object.fromEntries(present) as TokenUsage) : undefined;
+  put('input', usage['prompt_tokens']);
+  put('output', usage['completion_tokens']);
+  put('total', usage['total_tokens']);
+  put('cachedInput', prompt?.['cached_tokens']);
+  put('inputAudio', prompt?.['audio_tokens']);
+  put('reasoning', completion?.['reasoning_tokens']);
+  put('outputAudio', completion?.['audio_tokens']);
+  return any ? counts : undefined;
 }

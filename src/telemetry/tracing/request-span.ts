@@ -15,25 +15,51 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { describeFailure } from '../failure.js';
 import { type HeaderMapping, mappedValues } from '../header-mapping.js';
 import { FIRST_TOKEN_EVENT } from '../openinference/keys.js';
 import type { Redactor } from '../openinference/redaction.js';
 import type { PrefillResult, RequestStart } from '../request-telemetry.js';
 import { ROUTING_ATTRIBUTES } from '../routing-attributes.js';
 import { SPAN_NAMES, type SpanRecord, spanAttributes } from '../span-attributes.js';
+import { attachAttributes } from './attached-attributes.js';
 
 /** `performance.now()` to epoch milliseconds, the time OpenTelemetry records. */
 function epochMs(at: number): number {
   return performance.timeOrigin + at;
 }
 
+/**
+ * Namespaces of the attributes the span builders write. A header mapped to a name in one
+ * of them could set a key twice, which attached attributes must not do.
+ */
+const BUILT_NAMESPACES = [
+  'llm.',
+  'input.',
+  'output.',
+  'embedding.',
+  'openinference.',
+  'switchyard.',
+  'http.',
+];
+
 /** Starts request spans; shared by all requests. */
 export class RequestSpans {
+  private readonly attachCountLimit: number | undefined;
+
+  /**
+   * @param attachCountLimit set when the span's attributes may be attached for its encoder
+   *   (`Tracing.attachCountLimit`); they are set on the span otherwise.
+   */
   constructor(
     private readonly tracer: Tracer,
     private readonly redactor: Redactor,
     private readonly headers: HeaderMapping,
-  ) {}
+    attachCountLimit?: number,
+  ) {
+    const clash = headers.some((h) => BUILT_NAMESPACES.some((ns) => h.attribute.startsWith(ns)));
+    this.attachCountLimit = clash ? undefined : attachCountLimit;
+  }
 
   start(start: RequestStart): RequestSpan {
     const parent = propagation.extract(ROOT_CONTEXT, start.headers);
@@ -42,9 +68,14 @@ export class RequestSpans {
       { kind: SpanKind.INTERNAL, startTime: epochMs(start.startedAt) },
       parent,
     );
-    return new RequestSpan(this.tracer, this.redactor, span, trace.setSpan(parent, span), {
-      ...mappedValues(this.headers, start.headers),
-    });
+    return new RequestSpan(
+      this.tracer,
+      this.redactor,
+      span,
+      trace.setSpan(parent, span),
+      { ...mappedValues(this.headers, start.headers) },
+      this.attachCountLimit,
+    );
   }
 }
 
@@ -58,6 +89,7 @@ export class RequestSpan {
     private readonly context: Context,
     /** Span attributes from mapped request headers, read when the request arrived. */
     readonly headerAttributes: Readonly<Record<string, string>>,
+    private readonly attachCountLimit: number | undefined,
   ) {}
 
   /** `traceparent` (and `tracestate`) naming this span, for the upstream request. */
@@ -92,9 +124,21 @@ export class RequestSpan {
   }
 
   end(record: SpanRecord, at: number): void {
-    const sink = this.redactor.sink();
-    const failure = spanAttributes(sink, record);
-    this.span.setAttributes(sink.attributes);
+    const { span, redactor } = this;
+    let failure;
+    if (this.attachCountLimit !== undefined) {
+      // Written by the encoder during span.end() below, while `record` is still current.
+      attachAttributes(span, {
+        write: (to) => spanAttributes(redactor.forwardingSink(to), record),
+        countLimit: this.attachCountLimit,
+      });
+      failure = describeFailure(record.outcome, record.response);
+    } else {
+      failure = spanAttributes(
+        redactor.forwardingSink((key, value) => span.setAttribute(key, value)),
+        record,
+      );
+    }
     if (failure) {
       const event = this.redactor.sink();
       event.set('exception.type', failure.exceptionType);

@@ -4,10 +4,13 @@
  * the stream, never the whole of it, and handles UTF-8 sequences and line endings split
  * across chunks.
  */
+import { StringDecoder } from 'node:string_decoder';
+
 export type SseEventHandler = (data: string, event: string | undefined) => void;
 
 export class SseParser {
-  private readonly decoder = new TextDecoder('utf-8');
+  // StringDecoder keeps split UTF-8 sequences like TextDecoder's stream mode, several times faster.
+  private readonly decoder = new StringDecoder('utf8');
   private tail = '';
   private data: string[] = [];
   private event: string | undefined;
@@ -15,12 +18,12 @@ export class SseParser {
   constructor(private readonly onEvent: SseEventHandler) {}
 
   push(chunk: Uint8Array): void {
-    this.feed(this.decoder.decode(chunk, { stream: true }));
+    this.feed(this.decoder.write(chunk as Buffer));
   }
 
   /** The stream ended: a final event without its blank line is dropped, as the spec says. */
   end(): void {
-    this.feed(this.decoder.decode());
+    this.feed(this.decoder.end());
     // A CR held back in case an LF followed ends its line now.
     if (this.tail.endsWith('\r')) this.line(this.tail.slice(0, -1));
     this.tail = '';
@@ -31,10 +34,7 @@ export class SseParser {
   private feed(text: string): void {
     let buffer = this.tail + text;
     if (buffer.indexOf('\r') === -1) {
-      // The usual case (LF only): one native split instead of a scan per line.
-      const lines = buffer.split('\n');
-      this.tail = lines.pop()!;
-      for (const line of lines) this.line(line);
+      this.feedLf(buffer);
       return;
     }
     let start = 0;
@@ -57,6 +57,33 @@ export class SseParser {
     }
     buffer = buffer.slice(start);
     this.tail = buffer;
+  }
+
+  /**
+   * LF line endings only (the usual case). An event that is one `data:` line, as model
+   * servers send them, is cut out whole; anything else goes line by line.
+   */
+  private feedLf(buffer: string): void {
+    let start = 0;
+    for (;;) {
+      const end = buffer.indexOf('\n', start);
+      if (end === -1) break;
+      if (
+        end > start &&
+        buffer.charCodeAt(end + 1) === 10 &&
+        this.data.length === 0 &&
+        this.event === undefined &&
+        buffer.startsWith('data:', start)
+      ) {
+        const value = buffer.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
+        this.onEvent(buffer.slice(value, end), undefined);
+        start = end + 2;
+        continue;
+      }
+      this.line(buffer.slice(start, end));
+      start = end + 1;
+    }
+    this.tail = start === 0 ? buffer : buffer.slice(start);
   }
 
   private line(line: string): void {
