@@ -79,7 +79,7 @@ describe('e2e: npm run lab', () => {
     for (const dir of runDirs) runScript(STOP_LAB, ['--run-dir', dir]);
   });
 
-  it('runs every part with one log file each, named after the process', () => {
+  it('runs every part with one log file each, named after the process', async () => {
     const names = state.processes.map((p) => p.name).sort();
     assert.deepEqual(names, [
       'envoy',
@@ -97,8 +97,13 @@ describe('e2e: npm run lab', () => {
       readdirSync(join(runDir, 'logs')).sort(),
       names.map((n) => `${n}.log`),
     );
-    const gatewayLog = readFileSync(join(runDir, 'logs/gateway.log'), 'utf8');
-    assert.match(gatewayLog, /"routingAlgorithm":"prefix-cache"/, 'ROUTING_ALGORITHM reached the gateway');
+    await eventually(
+      async () =>
+        /"routingAlgorithm":"prefix-cache"/.test(readFileSync(join(runDir, 'logs/gateway.log'), 'utf8')) ||
+        undefined,
+      5_000,
+      'ROUTING_ALGORITHM in the gateway log',
+    );
   });
 
   it('serves a chat through the real Envoy, which logs the model and the engine', async () => {
@@ -224,8 +229,15 @@ describe('e2e: npm run lab', () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('routing-strategy'), 'pd->least-request');
     await res.text();
-    const log = readFileSync(join(runDir, 'logs/gateway.log'), 'utf8');
-    assert.match(log, /"reason":"no_roleset".*"msg":"routing fell back"/);
+    // The gateway writes its log in batches: the line arrives within a moment.
+    await eventually(
+      async () =>
+        /"reason":"no_roleset".*"msg":"routing fell back"/.test(
+          readFileSync(join(runDir, 'logs/gateway.log'), 'utf8'),
+        ) || undefined,
+      5_000,
+      'the fallback in the gateway log',
+    );
   });
 
   it('runs the traffic generator through Envoy: its mix, errors included', async () => {
