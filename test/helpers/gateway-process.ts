@@ -10,9 +10,20 @@ import { LOG_FLUSH_MS } from '../../src/telemetry/logger.js';
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => {
+const killAll = () => {
   for (const child of live) child.kill('SIGKILL');
-});
+};
+process.on('exit', killAll);
+// The test runner stops a timed-out test file with SIGTERM, which skips 'exit' handlers.
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(code);
+  });
+}
 
 export interface LogLine {
   readonly level: string;
