@@ -3,7 +3,6 @@ import {
   type Fallback,
   leastLoaded,
   lowest,
-  pickRandom,
   type Router,
   type RoutingChoice,
   type Scorer,
@@ -29,10 +28,7 @@ export class LeastKvCacheRouter implements Router, Scorer {
     const missing = missingUsage(candidates);
     if (missing) return { endpoint: leastLoaded(candidates, this.random), fallback: missing };
     const emptiest = lowest(candidates, (c) => Math.round(c.engine!.kvCacheUsage! * 100));
-    const endpoint = pickRandom(
-      lowest(emptiest, (c) => c.inFlight),
-      this.random,
-    );
+    const endpoint = leastLoaded(emptiest, this.random);
     return { endpoint, score: endpoint.engine!.kvCacheUsage! };
   }
 

@@ -3,7 +3,6 @@ import {
   type Fallback,
   leastLoaded,
   lowest,
-  pickRandom,
   type Router,
   type RoutingChoice,
   type RoutingRequest,
@@ -45,10 +44,7 @@ export class LeastLatencyRouter implements Router, Scorer {
     const tokens = outputTokens(request);
     const expected = new Map(candidates.map((c) => [c, expectedMs(c, tokens)!]));
     const fastest = lowest(candidates, (c) => Math.round(expected.get(c)!));
-    const endpoint = pickRandom(
-      lowest(fastest, (c) => c.inFlight),
-      this.random,
-    );
+    const endpoint = leastLoaded(fastest, this.random);
     return { endpoint, score: expected.get(endpoint)! };
   }
 

@@ -85,10 +85,7 @@ export function prefixPick(
     return { endpoint, score: matched.get(endpoint)!, matchRatio: ratio(endpoint) };
   }
   const holders = candidates.filter((c) => matched.get(c) === best);
-  const winner = pickRandom(
-    lowest(holders, (c) => c.inFlight),
-    deps.random,
-  );
+  const winner = leastLoaded(holders, deps.random);
   const least = Math.min(...candidates.map((c) => c.inFlight));
   if (winner.inFlight - least > deps.imbalanceThreshold) {
     const endpoint = leastLoaded(candidates, deps.random);

@@ -1,7 +1,7 @@
 import type { EndpointView } from '../endpoint-state.js';
 import {
+  leastLoaded,
   lowest,
-  pickRandom,
   type Router,
   type RoutingChoice,
   type Scorer,
@@ -26,10 +26,7 @@ export class ThroughputRouter implements Router, Scorer {
     const rates = new Map(candidates.map((c) => [c, workRate(c)]));
     // Rates within one token per second are a tie, settled by requests in flight.
     const quietest = lowest(candidates, (c) => Math.round(rates.get(c)!));
-    const endpoint = pickRandom(
-      lowest(quietest, (c) => c.inFlight),
-      this.random,
-    );
+    const endpoint = leastLoaded(quietest, this.random);
     return { endpoint, score: rates.get(endpoint)! };
   }
 

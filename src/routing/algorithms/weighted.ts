@@ -4,7 +4,6 @@ import {
   hasFeedback,
   leastLoaded,
   lowest,
-  pickRandom,
   type Router,
   type RoutingChoice,
   type RoutingFeedback,
@@ -71,10 +70,7 @@ export class WeightedRouter implements Router, RoutingFeedback {
     }
     const index = new Map(candidates.map((c, i) => [c, i]));
     const best = lowest(candidates, (c) => -totals[index.get(c)!]!);
-    const endpoint = pickRandom(
-      lowest(best, (c) => c.inFlight),
-      this.random,
-    );
+    const endpoint = leastLoaded(best, this.random);
     const i = index.get(endpoint)!;
     const ratio = matchRatios?.[i];
     return {
