@@ -20,6 +20,17 @@ export interface FlagSpec {
   readonly choices?: readonly string[];
 }
 
+/** `--log-level`, the same for every command that logs. */
+export const LOG_LEVEL_FLAG: FlagSpec = {
+  name: 'log-level',
+  type: 'string',
+  env: 'SWITCHYARD_LOG_LEVEL',
+  default: 'info',
+  value: 'LEVEL',
+  choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
+  help: 'Log level.',
+};
+
 export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
 
 export interface ParsedCommand {

@@ -32,7 +32,7 @@ import {
   startEmbeddedFleet,
   wantsEmbeddedFleet,
 } from './embedded-fleet.js';
-import { type FlagSpec, type FlagValues, formatHelp, parseCommand } from './flags.js';
+import { type FlagSpec, LOG_LEVEL_FLAG, type FlagValues, formatHelp, parseCommand } from './flags.js';
 import { reloadConfig } from './config-reload.js';
 import { RELIABILITY_FLAGS, reliabilitySettings } from './reliability-flags.js';
 import { limitHeapGrowth } from './heap-growth.js';
@@ -197,15 +197,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     value: 'DURATION',
     help: 'On SIGTERM/SIGINT, how long in-flight requests may finish.',
   },
-  {
-    name: 'log-level',
-    type: 'string',
-    env: 'SWITCHYARD_LOG_LEVEL',
-    default: 'info',
-    value: 'LEVEL',
-    choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
-    help: 'Log level.',
-  },
+  LOG_LEVEL_FLAG,
   {
     name: 'debug',
     type: 'boolean',

@@ -10,7 +10,7 @@ import {
 } from '../sim/server/sim-options.js';
 import { SimListenError, SimServer } from '../sim/server/sim-server.js';
 import { createLogger } from '../telemetry/logger.js';
-import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
+import { type FlagSpec, LOG_LEVEL_FLAG, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export const SIM_FLAGS: readonly FlagSpec[] = [
@@ -114,15 +114,7 @@ export const SIM_FLAGS: readonly FlagSpec[] = [
     value: 'KEY',
     help: 'Require "Authorization: Bearer KEY" on /v1/* (as vllm serve --api-key).',
   },
-  {
-    name: 'log-level',
-    type: 'string',
-    env: 'SWITCHYARD_LOG_LEVEL',
-    default: 'info',
-    value: 'LEVEL',
-    choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
-    help: 'Log level.',
-  },
+  LOG_LEVEL_FLAG,
 ];
 
 const SUMMARY = `Run one simulated vLLM engine: an OpenAI-compatible server (/v1/chat/completions,

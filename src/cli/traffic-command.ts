@@ -7,7 +7,7 @@
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { httpRequest, readText } from '../traffic/http-request.js';
 import { runTraffic, type TrafficReport } from '../traffic/traffic-run.js';
-import { type FlagSpec, formatHelp, parseCommand } from './flags.js';
+import { type FlagSpec, LOG_LEVEL_FLAG, formatHelp, parseCommand } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export const TRAFFIC_FLAGS: readonly FlagSpec[] = [
@@ -101,15 +101,7 @@ export const TRAFFIC_FLAGS: readonly FlagSpec[] = [
     value: 'DURATION',
     help: 'Interval of the progress log line.',
   },
-  {
-    name: 'log-level',
-    type: 'string',
-    env: 'SWITCHYARD_LOG_LEVEL',
-    default: 'info',
-    value: 'LEVEL',
-    choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'],
-    help: 'Log level.',
-  },
+  LOG_LEVEL_FLAG,
 ];
 
 const SUMMARY = `Send a steady, seeded mix of requests for the lab: shared-prefix chats and multi-turn
