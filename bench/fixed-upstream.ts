@@ -12,6 +12,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { JSON_ANSWER, SSE_WRITES } from './lib/fixed-answer.js';
 
 const { values: args } = parseArgs({
   options: { only: { type: 'string' }, port: { type: 'string', default: '0' } },
@@ -20,35 +21,6 @@ if (args.only !== undefined && args.only !== 'upstream' && args.only !== 'otlp')
   throw new Error(`--only must be upstream or otlp, not ${args.only}`);
 }
 const port = Number(args.port);
-
-const CONTENT = 'The quick brown fox jumps over the lazy dog. '.repeat(4).trim();
-const USAGE = { prompt_tokens: 24, completion_tokens: 40, total_tokens: 64 };
-const BASE = { id: 'chatcmpl-bench', created: 1_700_000_000, model: 'bench-model' };
-
-const json = JSON.stringify({
-  ...BASE,
-  object: 'chat.completion',
-  choices: [{ index: 0, message: { role: 'assistant', content: CONTENT }, finish_reason: 'stop' }],
-  usage: USAGE,
-});
-
-const words = CONTENT.split(' ');
-const sse = [
-  {
-    ...BASE,
-    object: 'chat.completion.chunk',
-    choices: [{ index: 0, delta: { role: 'assistant', content: '' } }],
-  },
-  ...words.map((w, i) => ({
-    ...BASE,
-    object: 'chat.completion.chunk',
-    choices: [{ index: 0, delta: { content: i ? ` ${w}` : w }, finish_reason: null }],
-  })),
-  { ...BASE, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-  { ...BASE, object: 'chat.completion.chunk', choices: [], usage: USAGE },
-]
-  .map((c) => `data: ${JSON.stringify(c)}\n\n`)
-  .concat('data: [DONE]\n\n');
 
 /** What a vLLM engine's `/metrics` shows when idle; the gateway scrapes it for routing. */
 const METRICS = [
@@ -73,11 +45,14 @@ const upstream = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     if (Buffer.concat(chunks).includes('"stream":true')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       // Several writes, as an engine streams tokens.
-      for (let i = 0; i < sse.length; i += 8) res.write(sse.slice(i, i + 8).join(''));
+      for (const write of SSE_WRITES) res.write(write);
       res.end();
     } else {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-      res.end(json);
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(JSON_ANSWER),
+      });
+      res.end(JSON_ANSWER);
     }
   });
 });

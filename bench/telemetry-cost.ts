@@ -20,6 +20,7 @@ import { CoreTelemetry } from '../src/telemetry/core-telemetry.js';
 import { GatewayMetrics } from '../src/telemetry/metrics.js';
 import type { Telemetry } from '../src/telemetry/request-telemetry.js';
 import { setUpTelemetry, telemetrySettingsFrom } from '../src/telemetry/telemetry-setup.js';
+import { JSON_ANSWER, SSE_WRITES } from './lib/fixed-answer.js';
 import { median } from './lib/stats.js';
 
 const { values } = parseArgs({
@@ -33,37 +34,9 @@ const { values } = parseArgs({
 const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 
-const CONTENT = 'The quick brown fox jumps over the lazy dog. '.repeat(4).trim();
-const USAGE = { prompt_tokens: 24, completion_tokens: 40, total_tokens: 64 };
-const BASE = { id: 'chatcmpl-bench', created: 1_700_000_000, model: 'bench-model' };
-const JSON_ANSWER = Buffer.from(
-  JSON.stringify({
-    ...BASE,
-    object: 'chat.completion',
-    choices: [{ index: 0, message: { role: 'assistant', content: CONTENT }, finish_reason: 'stop' }],
-    usage: USAGE,
-  }),
-);
-const SSE_ANSWER = [
-  {
-    ...BASE,
-    object: 'chat.completion.chunk',
-    choices: [{ index: 0, delta: { role: 'assistant', content: '' } }],
-  },
-  ...CONTENT.split(' ').map((w, i) => ({
-    ...BASE,
-    object: 'chat.completion.chunk',
-    choices: [{ index: 0, delta: { content: i ? ` ${w}` : w }, finish_reason: null }],
-  })),
-  { ...BASE, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-  { ...BASE, object: 'chat.completion.chunk', choices: [], usage: USAGE },
-]
-  .map((c) => `data: ${JSON.stringify(c)}\n\n`)
-  .concat('data: [DONE]\n\n');
-/** The stream in the five writes the fixed upstream makes. */
-const SSE_CHUNKS = [0, 8, 16, 24, 32, 40]
-  .map((i) => Buffer.from(SSE_ANSWER.slice(i, i + 8).join('')))
-  .filter((b) => b.length);
+const JSON_BODY = Buffer.from(JSON_ANSWER);
+/** The stream in the writes the fixed upstream makes. */
+const SSE_CHUNKS = SSE_WRITES.map((w) => Buffer.from(w));
 
 const PROMPT = [{ role: 'user', content: 'Tell me about foxes and dogs, briefly.' }];
 const JSON_REQUEST = Buffer.from(JSON.stringify({ model: 'bench-model', messages: PROMPT }));
@@ -103,7 +76,7 @@ function oneRequest(telemetry: Telemetry, stream: boolean, i: number): void {
     for (const chunk of SSE_CHUNKS) observer.onChunk(chunk);
   } else {
     observer.onResponse(200, { 'content-type': 'application/json' });
-    observer.onChunk(JSON_ANSWER);
+    observer.onChunk(JSON_BODY);
   }
   observer.onEnd({ outcome: 'complete', bytes: 0 });
   trace.end({ status: 200, clientAborted: false, relay: 'complete' });
