@@ -330,6 +330,16 @@ function chatSpan(config: Partial<TraceConfig> = {}) {
 const IN = 'llm.input_messages';
 const OUT = 'llm.output_messages';
 const COMMON = { ...SWITCHYARD_EXTRAS, 'http.response.status_code': 200 };
+/** The token counts of CHAT_RESPONSE's usage, as attributes. */
+const CHAT_TOKEN_COUNTS = {
+  'llm.token_count.prompt': 120,
+  'llm.token_count.prompt_details.cache_read': 64,
+  'llm.token_count.prompt_details.audio': 0,
+  'llm.token_count.completion': 30,
+  'llm.token_count.completion_details.reasoning': 12,
+  'llm.token_count.completion_details.audio': 0,
+  'llm.token_count.total': 150,
+};
 
 describe('span attributes: chat', () => {
   it('records messages, content parts, images, tool calls, tools, parameters and token details', () => {
@@ -366,13 +376,7 @@ describe('span attributes: chat', () => {
       [`${OUT}.0.message.tool_calls.0.tool_call.id`]: 'call_2',
       [`${OUT}.0.message.tool_calls.0.tool_call.function.name`]: 'get_weather',
       [`${OUT}.0.message.tool_calls.0.tool_call.function.arguments`]: '{"city":"Bergen"}',
-      'llm.token_count.prompt': 120,
-      'llm.token_count.prompt_details.cache_read': 64,
-      'llm.token_count.prompt_details.audio': 0,
-      'llm.token_count.completion': 30,
-      'llm.token_count.completion_details.reasoning': 12,
-      'llm.token_count.completion_details.audio': 0,
-      'llm.token_count.total': 150,
+      ...CHAT_TOKEN_COUNTS,
       ...COMMON,
     });
   });
@@ -387,13 +391,7 @@ describe('span attributes: chat', () => {
       'input.value': REDACTED,
       'llm.invocation_parameters': '{"model":"qwen","temperature":0.2}',
       'output.value': REDACTED,
-      'llm.token_count.prompt': 120,
-      'llm.token_count.prompt_details.cache_read': 64,
-      'llm.token_count.prompt_details.audio': 0,
-      'llm.token_count.completion': 30,
-      'llm.token_count.completion_details.reasoning': 12,
-      'llm.token_count.completion_details.audio': 0,
-      'llm.token_count.total': 150,
+      ...CHAT_TOKEN_COUNTS,
       ...COMMON,
     });
   });
