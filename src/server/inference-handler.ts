@@ -194,8 +194,7 @@ async function tryBackends(
       const canFallBack =
         retriesLeft > 0 &&
         retry.retryOn.includes('5xx') &&
-        (candidates.length > 1 ||
-          order.slice(index + 1).some((next) => eligibleEndpoints(ctx, next, router).length > 0));
+        (candidates.length > 1 || laterBackendCanServe(ctx, order, index, router));
       const deadline = withDeadline(signal, ref.backend.timeoutMs);
       try {
         const attempt: Attempt = { ref, decision, choice, requestId, canFallBack };
@@ -225,7 +224,7 @@ async function tryBackends(
         // Retried only within the budget and when another endpoint can take the request.
         const another =
           eligibleEndpoints(ctx, ref, router).some((c) => !tried.has(c.id)) ||
-          order.slice(index + 1).some((next) => eligibleEndpoints(ctx, next, router).length > 0);
+          laterBackendCanServe(ctx, order, index, router);
         const retrying = another && retriesLeft-- > 0;
         ctx.logger.warn(
           { requestId, endpoint: err.endpoint, kind: err.kind, status: err.status, ejected, retrying },
@@ -239,6 +238,16 @@ async function tryBackends(
   }
   if (lastFailure) throw lastFailure;
   throw atCapacity ? Errors.endpointsAtCapacity(request.model) : Errors.noEndpoint(request.model);
+}
+
+/** True when a backend after `order[index]` has an endpoint that can take the request. */
+function laterBackendCanServe(
+  ctx: GatewayContext,
+  order: readonly BackendRef[],
+  index: number,
+  router: Router,
+): boolean {
+  return order.slice(index + 1).some((next) => eligibleEndpoints(ctx, next, router).length > 0);
 }
 
 /** The endpoint an `UpstreamError` is about: pd's prefill engine or the chosen one. */
