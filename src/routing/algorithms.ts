@@ -54,7 +54,8 @@ export function routerDeps(base: {
   };
 }
 
-const prefixDeps = (deps: RouterDeps) => ({
+/** What the prefix-aware routers (prefix-cache, pd) take from the shared deps. */
+export const prefixDeps = (deps: RouterDeps) => ({
   index: deps.prefixIndex,
   prompts: deps.prompts,
   imbalanceThreshold: deps.tuning.loadImbalanceThreshold,

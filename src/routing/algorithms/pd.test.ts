@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chatRequest, fleet, routerContract, spec, testDeps } from '../../../test/helpers/router-contract.js';
-import type { RouterDeps } from '../algorithms.js';
+import { prefixDeps, type RouterDeps } from '../algorithms.js';
 import type { EndpointState } from '../endpoint-state.js';
 import { PdRouter } from './pd.js';
-
-const prefixDeps = (deps: RouterDeps) => ({
-  index: deps.prefixIndex,
-  prompts: deps.prompts,
-  imbalanceThreshold: deps.tuning.loadImbalanceThreshold,
-  minMatchRatio: deps.tuning.prefixMinMatchRatio,
-  random: deps.random,
-});
 
 routerContract('pd', (deps) => new PdRouter(prefixDeps(deps)));
 

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chatRequest, fleet, routerContract, testDeps } from '../../../test/helpers/router-contract.js';
-import type { RouterDeps } from '../algorithms.js';
+import { prefixDeps } from '../algorithms.js';
 import type { RoutingRequest } from '../router.js';
 import { PrefixCacheRouter } from './prefix-cache.js';
-
-const prefixDeps = (deps: RouterDeps) => ({
-  index: deps.prefixIndex,
-  prompts: deps.prompts,
-  imbalanceThreshold: deps.tuning.loadImbalanceThreshold,
-  minMatchRatio: deps.tuning.prefixMinMatchRatio,
-  random: deps.random,
-});
 
 routerContract('prefix-cache', (deps) => new PrefixCacheRouter(prefixDeps(deps)));
 
