@@ -13,5 +13,6 @@ export function withoutGatewayFields(request: InferenceRequest): InferenceReques
   if (!GATEWAY_ONLY_FIELDS.some((field) => Object.hasOwn(request.body, field))) return request;
   const body: Record<string, unknown> = { ...request.body };
   for (const field of GATEWAY_ONLY_FIELDS) delete body[field];
-  return { ...request, body, raw: Buffer.from(JSON.stringify(body)) };
+  const text = JSON.stringify(body);
+  return { ...request, body, text, raw: Buffer.from(text) };
 }
